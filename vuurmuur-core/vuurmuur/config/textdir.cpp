@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "vuurmuur/config/textdir.h"
+
+#include <string_view>
+
+#include "vuurmuur/io/file_io.h"
+#include "vuurmuur/model/name.h"
+
+namespace vuurmuur::config {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_suffix(std::string_view s, std::string_view suffix) {
+    return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+/// Names of objects whose file is `<name><suffix>` in `dir`; reports anything else.
+std::vector<std::string> object_files(const fs::path& root, const std::string& rel_dir,
+                                      std::string_view suffix, diag::Diagnostics& diags) {
+    std::vector<std::string> names;
+    auto entries = io::list_dir(root / rel_dir, rel_dir, true, diags);
+    if (!entries) return names;
+    if (entries->size() > kMaxEntriesPerDirectory) {
+        diags.report(diag::Code::TooMany, {rel_dir, 0, 0},
+                     std::to_string(entries->size()) + " entries; at most " +
+                         std::to_string(kMaxEntriesPerDirectory) + " are read");
+        entries->resize(kMaxEntriesPerDirectory);
+    }
+    for (const auto& e : *entries) {
+        std::string rel = rel_dir + "/" + e.name;
+        if (suffix.empty()) {
+            // services/: every regular file is a service, but for the original's exceptions.
+            if (e.name.rfind("Makefile", 0) == 0) continue;
+            if (!e.is_file) {
+                diags.report(diag::Code::UnexpectedFile, {rel, 0, 0}, "not a regular file; ignored");
+                continue;
+            }
+            if (!model::is_valid_name_part(e.name)) {
+                diags.report(diag::Code::BadName, {rel, 0, 0},
+                             "'" + e.name + "' is not a valid service name; the file is ignored",
+                             "service names are [a-zA-Z0-9_-], 1-32 characters");
+                continue;
+            }
+            names.push_back(e.name);
+            continue;
+        }
+        if (!e.is_file || !has_suffix(e.name, suffix)) {
+            diags.report(diag::Code::UnexpectedFile, {rel, 0, 0},
+                         "not a *" + std::string(suffix) + " file; ignored");
+            continue;
+        }
+        std::string name = e.name.substr(0, e.name.size() - suffix.size());
+        if (!model::is_valid_name_part(name)) {
+            diags.report(diag::Code::BadName, {rel, 0, 0},
+                         "'" + name + "' is not a valid name; the file is ignored",
+                         "names are [a-zA-Z0-9_-], 1-32 characters");
+            continue;
+        }
+        names.push_back(name);
+    }
+    return names;
+}
+
+/// Subdirectories that are valid object names.
+std::vector<std::string> object_dirs(const fs::path& root, const std::string& rel_dir,
+                                     diag::Diagnostics& diags) {
+    std::vector<std::string> names;
+    auto entries = io::list_dir(root / rel_dir, rel_dir, true, diags);
+    if (!entries) return names;
+    if (entries->size() > kMaxEntriesPerDirectory) {
+        diags.report(diag::Code::TooMany, {rel_dir, 0, 0},
+                     std::to_string(entries->size()) + " entries; at most " +
+                         std::to_string(kMaxEntriesPerDirectory) + " are read");
+        entries->resize(kMaxEntriesPerDirectory);
+    }
+    for (const auto& e : *entries) {
+        std::string rel = rel_dir + "/" + e.name;
+        if (!e.is_dir) {
+            diags.report(diag::Code::UnexpectedFile, {rel, 0, 0}, "not a directory; ignored");
+            continue;
+        }
+        if (!model::is_valid_name_part(e.name)) {
+            diags.report(diag::Code::BadName, {rel, 0, 0},
+                         "'" + e.name + "' is not a valid name; the directory is ignored",
+                         "names are [a-zA-Z0-9_-], 1-32 characters");
+            continue;
+        }
+        names.push_back(e.name);
+    }
+    return names;
+}
+
+}  // namespace
+
+const KvFile* Tree::find(const std::string& rel) const {
+    auto it = files.find(rel);
+    return it == files.end() ? nullptr : &it->second;
+}
+
+bool load_file(Tree& tree, const std::string& rel, diag::Diagnostics& diags) {
+    auto text = io::read_config_file(tree.root / rel, rel, kMaxFileBytes, diags);
+    if (!text) {
+        tree.files.erase(rel);
+        return false;
+    }
+    tree.files.insert_or_assign(rel, KvFile::parse(*text, rel, diags));
+    return true;
+}
+
+Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
+    Tree tree;
+    tree.root = root;
+    if (!io::list_dir(root, "", false, diags)) return tree;
+
+    auto load_if_present = [&](const std::string& rel) {
+        if (fs::exists(fs::symlink_status(root / rel))) load_file(tree, rel, diags);
+    };
+    load_if_present("config.conf");
+
+    for (const auto& zone : object_dirs(root, "zones", diags)) {
+        std::string zdir = "zones/" + zone;
+        load_file(tree, zdir + "/zone.config", diags);
+        for (const auto& net : object_dirs(root, zdir + "/networks", diags)) {
+            std::string ndir = zdir + "/networks/" + net;
+            load_file(tree, ndir + "/network.config", diags);
+            for (const auto& host : object_files(root, ndir + "/hosts", ".host", diags)) {
+                load_file(tree, ndir + "/hosts/" + host + ".host", diags);
+            }
+            for (const auto& group : object_files(root, ndir + "/groups", ".group", diags)) {
+                load_file(tree, ndir + "/groups/" + group + ".group", diags);
+            }
+        }
+    }
+    for (const auto& iface : object_files(root, "interfaces", ".conf", diags)) {
+        load_file(tree, "interfaces/" + iface + ".conf", diags);
+    }
+    for (const auto& service : object_files(root, "services", "", diags)) {
+        load_file(tree, "services/" + service, diags);
+    }
+    load_if_present("rules/rules.conf");
+    load_if_present("rules/blocklist.conf");
+    return tree;
+}
+
+}  // namespace vuurmuur::config

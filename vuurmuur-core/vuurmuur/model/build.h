@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "vuurmuur/config/textdir.h"
+#include "vuurmuur/diag/diagnostic.h"
+#include "vuurmuur/model/config.h"
+
+/// Stage 2, build: parsed files -> typed model. Reports every malformed value at its location
+/// (unknown keys, bad addresses, ports, names, lengths) and keeps going; a malformed object
+/// is kept but left inactive so that later stages never see half-read data as active.
+namespace vuurmuur::model {
+
+Config build(const config::Tree& tree, diag::Diagnostics& diags);
+
+/// Parses one service port value of a legacy key (TCP, UDP, ICMP, GRE, AH, ESP, PROTO_41)
+/// or of RANGE; appends to `out`. Exposed for the editors' value checks.
+bool parse_service_value(std::string_view key, std::string_view value,
+                         const diag::Location& where, std::vector<ServicePort>& out,
+                         diag::Diagnostics& diags);
+
+/// Interface device names: 1-15 characters of [a-zA-Z0-9_.:@-] (IFNAMSIZ).
+bool is_valid_device_name(std::string_view device);
+
+}  // namespace vuurmuur::model

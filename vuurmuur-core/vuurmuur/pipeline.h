@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <filesystem>
+
+#include "vuurmuur/config/textdir.h"
+#include "vuurmuur/diag/diagnostic.h"
+#include "vuurmuur/model/config.h"
+
+/// The whole flow in one place: load -> build -> validate (-> compile -> render -> apply).
+namespace vuurmuur {
+
+struct Loaded {
+    config::Tree tree;
+    model::Config config;
+};
+
+/// Loads the tree at `root` (under the store's shared lock), builds the model and validates
+/// it. Every problem is in `diags`; the model is returned even when there are errors.
+Loaded load_and_check(const std::filesystem::path& root, diag::Diagnostics& diags);
+
+}  // namespace vuurmuur

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vuurmuur/config/textdir.h"
+#include "vuurmuur/model/config.h"
+#include "vuurmuur/model/schema.h"
+
+/// Read access for the front ends: the original's -L (list names) and -P (print keys).
+namespace vuurmuur::view {
+
+/// Names of objects of `kind` matching `filter`: "any" for all; for networks a zone; for
+/// hosts and groups a zone or network.zone; for the others an exact name. Rulesets are
+/// "rules" and "blocklist". Sorted as the tree is.
+std::vector<std::string> list_objects(const model::Config& config, model::ObjectKind kind,
+                                      const std::string& filter);
+
+/// Relative path of an object's file, or nullopt when the name is malformed.
+std::optional<std::string> object_file(model::ObjectKind kind, const std::string& name);
+
+/// KEY="value" lines of one object, keys in the original's print order (IPv6 and RANGE
+/// included); only `variable` when it is not empty. nullopt when the object does not exist.
+/// Rules are numbered "%4u: " when `numbered`.
+std::optional<std::vector<std::string>> print_object(const config::Tree& tree,
+                                                     model::ObjectKind kind,
+                                                     const std::string& name,
+                                                     const std::string& variable, bool numbered);
+
+}  // namespace vuurmuur::view

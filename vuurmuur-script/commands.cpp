@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "commands.h"
+
+#include <ostream>
+
+#include "vuurmuur/base/json.h"
+#include "vuurmuur/diag/diagnostic.h"
+#include "vuurmuur/io/file_io.h"
+#include "vuurmuur/model/build.h"
+#include "vuurmuur/pipeline.h"
+#include "vuurmuur/view/listing.h"
+
+namespace vuurmuur::script {
+
+namespace {
+
+std::string plural(std::size_t n, const std::string& word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+}
+
+void write_check_json(const diag::Diagnostics& diags, const std::string& root, std::ostream& out) {
+    out << "{\"version\":1,\"config_dir\":" << base::json_quote(root)
+        << ",\"errors\":" << diags.error_count() << ",\"warnings\":" << diags.warning_count()
+        << ",\"diagnostics\":[";
+    bool first = true;
+    for (const auto& d : diags.all()) {
+        out << (first ? "" : ",") << "{\"severity\":"
+            << (d.severity == diag::Severity::Error ? "\"error\"" : "\"warning\"")
+            << ",\"code\":" << base::json_quote(diag::slug(d.code))
+            << ",\"file\":" << base::json_quote(d.location.file) << ",\"line\":" << d.location.line
+            << ",\"column\":" << d.location.column << ",\"message\":" << base::json_quote(d.message)
+            << ",\"hint\":" << base::json_quote(d.hint) << "}";
+        first = false;
+    }
+    out << "]}\n";
+}
+
+int run_check(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+    diag::Diagnostics diags;
+    load_and_check(o.config_dir, diags);
+    diags.sort();
+    if (o.json) {
+        write_check_json(diags, o.config_dir, out);
+    } else {
+        err << diag::render_all(diags, o.config_dir);
+        out << o.config_dir << ": " << plural(diags.error_count(), "error") << ", "
+            << plural(diags.warning_count(), "warning") << "\n";
+    }
+    return diags.has_errors() ? kCommandLine : kSuccess;
+}
+
+int run_list_or_print(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+    diag::Diagnostics diags;
+    auto loaded = load_and_check(o.config_dir, diags);
+    if (loaded.tree.files.empty() && diags.has_errors()) {
+        err << diag::render_all(diags, o.config_dir);
+        return kCommandFailed;
+    }
+    const std::string kind(model::kind_name(*o.kind));
+    if (o.mode == Mode::List) {
+        for (const auto& name : view::list_objects(loaded.config, *o.kind, o.object)) out << name << "\n";
+        return kSuccess;
+    }
+    if (!o.variable.empty() && model::find_key(*o.kind, o.variable) == nullptr) {
+        err << "vuurmuur-script: error: a " << kind << " has no variable '" << o.variable << "'\n";
+        return kCommandLine;
+    }
+    if (!view::object_file(*o.kind, o.object)) {
+        err << "vuurmuur-script: error: '" << o.object << "' is not a valid " << kind << " name\n";
+        return kCommandLine;
+    }
+    auto lines = view::print_object(loaded.tree, *o.kind, o.object, o.variable, o.rule_numbers);
+    if (!lines) {
+        err << "vuurmuur-script: error: " << kind << " '" << o.object << "' not found\n";
+        return kNotFound;
+    }
+    for (const auto& line : *lines) out << line << "\n";
+    return kSuccess;
+}
+
+}  // namespace
+
+int run(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+    try {
+        switch (o.mode) {
+            case Mode::Help: out << o.help_text; return kSuccess;
+            case Mode::Version: out << "vuurmuur-script " << VUURMUUR_VERSION << "\n"; return kSuccess;
+            case Mode::Check: return run_check(o, out, err);
+            case Mode::List:
+            case Mode::Print: return run_list_or_print(o, out, err);
+            case Mode::None: break;
+        }
+    } catch (const io::IoError& e) {
+        err << "vuurmuur-script: error: " << e.what() << "\n";
+        return kCommandFailed;
+    }
+    err << "vuurmuur-script: error: nothing to do\n";
+    return kCommandLine;
+}
+
+}  // namespace vuurmuur::script
