@@ -228,6 +228,9 @@ const std::vector<OptionSpec>& option_specs() {
         {"out_min", true, [](O& o, const OptionValue& v, std::string& e) { return set_bandwidth(o.out_min, v, e); }},
         {"prio", true, [](O& o, const OptionValue& v, std::string& e) { return set_uint(o.prio, v, 255, e); }},
         {"random", false, [](O& o, const OptionValue&, std::string&) { return o.random = true; }},
+        // Ours: queue bypass and CPU fanout for nfqueue rules.
+        {"bypass", false, [](O& o, const OptionValue&, std::string&) { return o.bypass = true; }},
+        {"fanout", false, [](O& o, const OptionValue&, std::string&) { return o.fanout = true; }},
         {"comment", true, [](O& o, const OptionValue& v, std::string& e) {
              if (v.text.size() > model::kMaxCommentLength) {
                  e = "comment is " + std::to_string(v.text.size()) + " characters; at most " +
@@ -495,6 +498,8 @@ std::string format_rule(const Rule& rule) {
     if (o.out_min) quoted("out_min", o.out_min->str());
     if (o.prio) quoted("prio", std::to_string(*o.prio));
     if (o.random) opts.emplace_back("random");
+    if (o.bypass) opts.emplace_back("bypass");
+    if (o.fanout) opts.emplace_back("fanout");
     if (o.comment) quoted("comment", *o.comment);
 
     std::string out = rule.active ? "" : ";";

@@ -91,6 +91,8 @@ struct RuleOptions {
     std::optional<Bandwidth> out_min;
     std::optional<std::uint32_t> prio;
     bool random = false;
+    bool bypass = false;  ///< nfqueue: --queue-bypass (accept when no program listens)
+    bool fanout = false;  ///< nfqueue with a queue range: --queue-cpu-fanout
     std::optional<std::string> comment;
 
     auto operator<=>(const RuleOptions&) const = default;

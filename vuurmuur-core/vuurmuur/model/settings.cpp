@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vuurmuur/model/settings.h"
 
+#include <cctype>
+
 #include "vuurmuur/base/strings.h"
 
 namespace vuurmuur::model {
@@ -44,6 +46,9 @@ const SettingSpec kSpecs[] = {
     flag("PROTECT_SYNCOOKIE", "System Protection", &S::protect_syncookie, "SYN-flood protection (tcp_syncookies)"),
     flag("PROTECT_ECHOBROADCAST", "System Protection", &S::protect_echobroadcast, "ignore broadcast pings"),
     flag("DROP_INVALID", "Conntrack", &S::drop_invalid, "drop packets conntrack calls INVALID"),
+    number("CONNMARK_MASK", "Conntrack", &S::connmark_mask, 0x3, 0xFFFFFFFFu,
+           "connection-mark bits Vuurmuur owns (contiguous, hex)", T::Hex),
+    flag("NFQUEUE_BYPASS", "Conntrack", &S::nfqueue_bypass, "accept queued traffic when no program listens"),
     flag("CONNTRACK_ACCOUNTING", "Conntrack", &S::conntrack_accounting, "count bytes per connection"),
     text("LOGDIR", "Logging", &S::logdir, "directory of the log files", T::Path),
     flag("LOG_POLICY", "Logging", &S::log_policy, "log what the default policy drops"),
@@ -79,6 +84,16 @@ std::string setting_text(const Settings& settings, const SettingSpec& spec) {
         case T::Path: return settings.*spec.text;
         case T::Bool: return settings.*spec.flag ? "Yes" : "No";
         case T::UInt: return std::to_string(settings.*spec.number);
+        case T::Hex: {
+            static const char* digits = "0123456789abcdef";
+            std::uint32_t v = settings.*spec.number;
+            std::string out;
+            do {
+                out.insert(out.begin(), digits[v & 0xFu]);
+                v >>= 4;
+            } while (v != 0);
+            return "0x" + out;
+        }
         case T::Octal: {
             std::uint32_t v = settings.*spec.number;
             std::string out;
@@ -121,6 +136,24 @@ std::string set_setting(Settings& settings, const SettingSpec& spec, std::string
                        std::to_string(spec.max);
             }
             settings.*spec.number = static_cast<std::uint32_t>(*n);
+            return {};
+        }
+        case T::Hex: {
+            std::string_view digits = text;
+            if (digits.size() > 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) digits.remove_prefix(2);
+            std::uint32_t v = 0;
+            if (digits.empty() || digits.size() > 8) return "expected a hex mask like 0x3ffff";
+            for (char c : digits) {
+                int d = std::isxdigit(static_cast<unsigned char>(c)) == 0 ? -1
+                        : c <= '9' ? c - '0' : (std::tolower(static_cast<unsigned char>(c)) - 'a' + 10);
+                if (d < 0) return "expected a hex mask like 0x3ffff";
+                v = v * 16 + static_cast<std::uint32_t>(d);
+            }
+            std::uint32_t low = v >> __builtin_ctz(v == 0 ? 1 : v);
+            if (v < spec.min || (low & (low + 1)) != 0) {
+                return "expected a contiguous mask of at least two bits, like 0x3ffff";
+            }
+            settings.*spec.number = v;
             return {};
         }
         case T::Octal: {

@@ -46,11 +46,16 @@ struct Settings {
     bool protect_syncookie = true;
     bool protect_echobroadcast = true;
     bool log_tcp_options = false;  ///< obsolete, kept for round trips
+    /// Ours: the bits of the connection mark Vuurmuur owns (contiguous). The default covers
+    /// the original's values (up to 131074) unshifted, so a live switch keeps classifications.
+    std::uint32_t connmark_mask = 0x3FFFF;
+    /// Ours: --queue-bypass on every nfqueue rule (accept when no program listens). Off: fail closed.
+    bool nfqueue_bypass = false;
 };
 
 /// How one config.conf key maps onto Settings.
 struct SettingSpec {
-    enum class Type { Text, Path, Bool, UInt, Octal };
+    enum class Type { Text, Path, Bool, UInt, Octal, Hex };
 
     std::string_view key;
     std::string_view section;  ///< as the original's editor groups them
