@@ -293,7 +293,10 @@ void parse_options(Cursor& cur, Rule& rule, diag::Diagnostics& diags) {
             } else {
                 value.value_column = cur.column();
                 std::size_t vstart = cur.pos;
-                while (!cur.done() && cur.text[cur.pos] != ',' && cur.text[cur.pos] != ' ') ++cur.pos;
+                while (!cur.done() && cur.text[cur.pos] != ',' && cur.text[cur.pos] != ' ' &&
+                       cur.text[cur.pos] != '\t') {
+                    ++cur.pos;
+                }
                 value.text = std::string(cur.text.substr(vstart, cur.pos - vstart));
             }
         }
@@ -317,6 +320,10 @@ void parse_options(Cursor& cur, Rule& rule, diag::Diagnostics& diags) {
                          "unknown option '" + base::printable(name, 40) + "'", hint);
             continue;
         }
+        // The column is kept even when the value is rejected below: the option is written,
+        // so later checks must not also report it as missing.
+        std::string canonical = name == "int" ? "via_int" : name;
+        rule.columns.options.emplace_back(canonical, value.column);
         if (spec->takes_value && !value.has_value) {
             diags.report(Code::BadOption, rule.at(value.column),
                          "option '" + name + "' needs a value", name + "=\"...\"");
@@ -334,8 +341,6 @@ void parse_options(Cursor& cur, Rule& rule, diag::Diagnostics& diags) {
                              name + "': " + error);
             continue;
         }
-        std::string canonical = name == "int" ? "via_int" : name;
-        rule.columns.options.emplace_back(canonical, value.column);
     }
 }
 

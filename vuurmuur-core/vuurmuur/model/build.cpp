@@ -107,10 +107,13 @@ private:
             auto used = file_.values(spec.key);
             if (used.size() + 1 < all.size()) {
                 const KvLine* empty = all[used.size()];
+                const std::size_t hidden = all.size() - used.size() - 1;
                 diags_.report(Code::EmptyEndsList, at(empty),
-                              "empty " + std::string(spec.key) + "=\"\" ends the list: the " +
-                                  std::to_string(all.size() - used.size() - 1) +
-                                  " values after it are ignored, as the original does",
+                              "empty " + std::string(spec.key) + "=\"\" ends the list: " +
+                                  (hidden == 1 ? std::string("the value after it is ignored")
+                                               : "the " + std::to_string(hidden) +
+                                                     " values after it are ignored") +
+                                  ", as the original does",
                               "remove the empty line");
             }
         }
@@ -202,6 +205,7 @@ Network build_network(const KvFile& file, const std::string& name, const std::st
     net.comment = r.comment();
     net.ipv4_location = r.file_location();
 
+    const std::size_t errors_before_address = diags.error_count();
     const KvLine* network = r.single("NETWORK");
     const KvLine* netmask = r.single("NETMASK");
     auto address = read_ipv4(r, network, diags);
@@ -263,6 +267,9 @@ Network build_network(const KvFile& file, const std::string& name, const std::st
                      "add IPV6CIDR=\"64\" (or the right prefix length)");
     }
 
+    // Only when no address problem was reported already: one mistake, one diagnostic.
+    const bool address_reported = diags.error_count() != errors_before_address;
+
     for (const KvLine* line : r.multi("INTERFACE")) {
         if (!is_valid_name_part(line->value)) {
             diags.report(Code::BadName, r.at(line),
@@ -273,7 +280,7 @@ Network build_network(const KvFile& file, const std::string& name, const std::st
     }
     read_network_rules(r, net, diags);
 
-    if (net.active && !net.ipv4 && !net.ipv6) {
+    if (net.active && !net.ipv4 && !net.ipv6 && !address_reported) {
         diags.report(Code::BadIpv4, net.ipv4_location,
                      "network " + net.full_name() + " has no usable address",
                      "set NETWORK and NETMASK (and/or IPV6NETWORK and IPV6CIDR)");
@@ -375,9 +382,16 @@ Interface build_interface(const KvFile& file, const std::string& name, diag::Dia
                          "interface " + name + " has no DEVICE", "set DEVICE=\"eth0\" (the kernel name)");
         }
     } else if (!is_valid_device_name(device->value)) {
-        diags.report(device->value.size() > 15 ? Code::TooLong : Code::BadName, r.at(device),
-                     "'" + base::printable(device->value) + "' is not a valid device name",
-                     "kernel device names are 1-15 characters of [a-zA-Z0-9_.:@-]");
+        if (device->value.size() > 15) {
+            diags.report(Code::TooLong, r.at(device),
+                         "device name '" + base::printable(device->value) + "' is " +
+                             std::to_string(device->value.size()) + " characters; at most 15 fit",
+                         "kernel device names are 1-15 characters of [a-zA-Z0-9_.:@-]");
+        } else {
+            diags.report(Code::BadName, r.at(device),
+                         "'" + base::printable(device->value) + "' is not a valid device name",
+                         "kernel device names are 1-15 characters of [a-zA-Z0-9_.:@-]");
+        }
     } else {
         iface.device = device->value;
     }
@@ -412,6 +426,27 @@ Interface build_interface(const KvFile& file, const std::string& name, diag::Dia
     return iface;
 }
 
+/// `where` moved `offset` characters to the right (when it has a column).
+diag::Location shifted(const diag::Location& where, std::size_t offset) {
+    diag::Location loc = where;
+    if (loc.column > 0) loc.column += static_cast<int>(offset);
+    return loc;
+}
+
+/// "bad destination port '70000'"; says so when a range ends below its start.
+std::string bad_port_message(std::string_view side, std::string_view text) {
+    std::size_t colon = text.find(':');
+    if (colon != std::string_view::npos) {
+        auto low = base::parse_uint(text.substr(0, colon), 65535);
+        auto high = base::parse_uint(text.substr(colon + 1), 65535);
+        if (low && high && *high < *low) {
+            return "bad " + std::string(side) + " port range '" + base::printable(text) +
+                   "': it ends below its start";
+        }
+    }
+    return "bad " + std::string(side) + " port '" + base::printable(text) + "'";
+}
+
 bool parse_port_side(std::string_view text, PortRange& out) {
     if (text.empty()) {
         out = {0, 65535};
@@ -434,13 +469,12 @@ bool parse_tuple(std::uint8_t protocol, std::string_view tuple, const diag::Loca
     if (protocol == 6 || protocol == 17) {
         port.has_ports = true;
         if (!parse_port_side(dst, port.dst) || dst.empty()) {
-            diags.report(Code::BadPort, where,
-                         "bad destination port '" + base::printable(dst) + "'",
+            diags.report(Code::BadPort, where, bad_port_message("destination", dst),
                          "ports are 0-65535, ranges low:high, written DST*SRC like 80*1024:65535");
             return false;
         }
         if (!parse_port_side(src, port.src)) {
-            diags.report(Code::BadPort, where, "bad source port '" + base::printable(src) + "'",
+            diags.report(Code::BadPort, shifted(where, star + 1), bad_port_message("source", src),
                          "ports are 0-65535, ranges low:high, written DST*SRC like 80*1024:65535");
             return false;
         }
@@ -519,6 +553,8 @@ void build_blocklist(const KvFile& file, Config& config, diag::Diagnostics& diag
         }
         if (base::starts_with_icase(text, "block ")) {
             text = base::trim(text.substr(6));
+            // Point at the blocked item, not at 'block'.
+            item.location = shifted(item.location, static_cast<std::size_t>(text.data() - line->value.data()));
         } else {
             diags.report(Code::RuleSyntax, item.location,
                          "blocklist entries are 'block <ip|host|group>', not '" +
@@ -589,7 +625,7 @@ bool parse_service_value(std::string_view key, std::string_view value, const dia
         }
         protocol = static_cast<std::uint8_t>(*proto);
         value = value.substr(semi + 1);
-        return parse_tuple(protocol, value, where, out, diags);
+        return parse_tuple(protocol, value, shifted(where, semi + 1), out, diags);
     }
     if (base::iequals(key, "TCP")) protocol = 6;
     else if (base::iequals(key, "UDP")) protocol = 17;
@@ -602,8 +638,12 @@ bool parse_service_value(std::string_view key, std::string_view value, const dia
         return parse_tuple(protocol, "", where, out, diags);  // protocol only; ports mean nothing
     }
     bool ok = true;
+    std::size_t offset = 0;  // of the tuple in `value`, so that a diagnostic points at it
     for (const auto& tuple : base::split(value, ',')) {
-        ok = parse_tuple(protocol, base::trim(tuple), where, out, diags) && ok;
+        std::string_view trimmed = base::trim(tuple);
+        std::size_t lead = trimmed.empty() ? 0 : static_cast<std::size_t>(trimmed.data() - tuple.data());
+        ok = parse_tuple(protocol, trimmed, shifted(where, offset + lead), out, diags) && ok;
+        offset += tuple.size() + 1;
     }
     return ok;
 }

@@ -6,8 +6,9 @@
 #include "vuurmuur/model/config.h"
 
 /// Stage 2, build: parsed files -> typed model. Reports every malformed value at its location
-/// (unknown keys, bad addresses, ports, names, lengths) and keeps going; a malformed object
-/// is kept but left inactive so that later stages never see half-read data as active.
+/// (unknown keys, bad addresses, ports, names, lengths) and keeps going. A malformed value is
+/// left out of the object (an address that does not parse is absent, never "any"); a tree
+/// with errors is never compiled.
 namespace vuurmuur::model {
 
 Config build(const config::Tree& tree, diag::Diagnostics& diags);

@@ -17,9 +17,11 @@ using model::Rule;
 
 namespace {
 
-std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+/// A "did you mean" hint; `suffix` completes the suggested name (".net.zone").
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& candidates,
+                         const std::string& suffix = {}) {
     auto m = base::closest_match(word, candidates);
-    return m ? "did you mean '" + *m + "'?" : std::string();
+    return m ? "did you mean '" + *m + suffix + "'?" : std::string();
 }
 
 std::vector<std::string> interface_names(const Config& c) {
@@ -52,9 +54,13 @@ void check_hosts(const Config& c, diag::Diagnostics& diags) {
         }
         if (host.ipv4) {
             if (!net->ipv4) {
-                diags.report(Code::HostOutsideNetwork, host.ipv4_location,
-                             "host " + host.full_name() + " has an IPv4 address but network " +
-                                 net->full_name() + " has no IPv4 network");
+                // A NETWORK line that build rejected (bad netmask, host bits, ...) is reported
+                // there; repeating that for every host would be noise.
+                if (net->ipv4_location.line == 0) {
+                    diags.report(Code::HostOutsideNetwork, host.ipv4_location,
+                                 "host " + host.full_name() + " has an IPv4 address but network " +
+                                     net->full_name() + " has no IPv4 network");
+                }
             } else {
                 auto range = *net->ipv4;
                 bool inside = host.ipv4->value > range.network().value &&
@@ -155,7 +161,8 @@ std::optional<ObjectName> check_object(const Config& c, const Rule& rule, const 
     if (zone == nullptr) {
         std::vector<std::string> zones;
         for (const auto& z : c.zones) zones.push_back(z.name);
-        diags.report(Code::UnknownReference, at, "unknown zone '" + name->zone + "' in '" + text + "'",
+        std::string where = name->kind == K::Zone ? std::string() : " in '" + text + "'";
+        diags.report(Code::UnknownReference, at, "unknown zone '" + name->zone + "'" + where,
                      did_you_mean(name->zone, zones));
         return std::nullopt;
     }
@@ -168,9 +175,10 @@ std::optional<ObjectName> check_object(const Config& c, const Rule& rule, const 
             for (const auto& n : c.networks) {
                 if (n.zone == name->zone) nets.push_back(n.name);
             }
+            // Match on the network part, suggest the whole name.
             diags.report(Code::UnknownReference, at,
                          "unknown network '" + name->network_name() + "'",
-                         did_you_mean(name->network, nets));
+                         did_you_mean(name->network, nets, "." + name->zone));
             return std::nullopt;
         }
         if (!inactive && !net->active) {
@@ -188,8 +196,8 @@ std::optional<ObjectName> check_object(const Config& c, const Rule& rule, const 
                 for (const auto& g : c.groups) {
                     if (g.network == name->network && g.zone == name->zone) names.push_back(g.name);
                 }
-                diags.report(Code::UnknownReference, at,
-                             "unknown host or group '" + text + "'", did_you_mean(name->host, names));
+                diags.report(Code::UnknownReference, at, "unknown host or group '" + text + "'",
+                             did_you_mean(name->host, names, "." + name->network_name()));
                 return std::nullopt;
             }
             bool active = host ? host->active : group->active;
@@ -246,15 +254,17 @@ void check_rule_options(const Config& c, const Rule& rule, const std::optional<O
     if ((a == Action::Snat || a == Action::Masq) && (to_any || to_fw)) {
         not_allowed(rule.at(rule.columns.to), "'" + action + "' needs a destination network, not '" + rule.to + "'");
     }
-    if (a == Action::Redirect && !o.redirectport) {
+    // An option that is written but was rejected by the parser is reported there already.
+    auto missing = [&](std::string_view option) { return rule.columns.option(option) == 0; };
+    if (a == Action::Redirect && !o.redirectport && missing("redirectport")) {
         not_allowed(rule.at(rule.columns.action), "'redirect' needs the redirectport option",
                     "add options redirectport=\"3128\"");
     }
-    if (a == Action::Bounce && !o.via_int) {
+    if (a == Action::Bounce && !o.via_int && missing("via_int")) {
         not_allowed(rule.at(rule.columns.action), "'bounce' needs the via_int option",
                     "add options via_int=\"<interface whose address is used>\"");
     }
-    if (a == Action::Chain && !o.chain) {
+    if (a == Action::Chain && !o.chain && missing("chain")) {
         not_allowed(rule.at(rule.columns.action), "'chain' needs the chain option",
                     "add options chain=\"MYCHAIN\"");
     }
