@@ -599,8 +599,6 @@ Target FamilyCompiler::decision(const model::Rule& r) {
                 if (s_.use_syn_limit) ch.rules.push_back(rule({base({"-p", "tcp"}), mod("tcp", {"--syn"})}, jump("SYNLIMIT")));
                 if (s_.use_udp_limit) ch.rules.push_back(rule({base({"-p", "udp"}), ctstate("NEW,RELATED")}, jump("UDPLIMIT")));
                 ch.rules.push_back(rule({}, jump("CONNMARK", {"--set-xmark", marks_.match(value)})));
-                // The listener sees the decision in the packet mark (no conntrack data in NFQUEUE).
-                ch.rules.push_back(rule({}, jump("MARK", {"--set-xmark", marks_.match(value)})));
                 std::vector<std::string> args;
                 if (q.first == q.last) args = {"--queue-num", std::to_string(q.first)};
                 else args = {"--queue-balance", q.str()};
@@ -767,7 +765,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     }
                     // nfmark: the packet mark for policy routing / tc, both directions.
                     if (o.nfmark && p.protocol != "icmp" && p.protocol != "ipv6-icmp") {
-                        std::string value = hex(*o.nfmark) + "/" + hex(~marks_.mask);
+                        std::string value = hex(*o.nfmark) + "/0xffffffff";
                         auto fwd = address_matches(s, d, p, false);
                         fwd.push_back(ctstate("NEW,ESTABLISHED,RELATED"));
                         rs_.table("mangle").chain(chain).rules.push_back(rule(fwd, jump("MARK", {"--set-xmark", value}), origin));

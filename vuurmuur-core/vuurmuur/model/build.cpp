@@ -591,6 +591,7 @@ void build_settings(const KvFile& file, Settings& settings, diag::Diagnostics& d
                          line.key + " is given more than once; the first one is used");
             continue;
         }
+        if (spec->key == "CONNMARK_MASK") settings.connmark_mask_explicit = true;
         std::string error = set_setting(settings, *spec, line.value);
         if (!error.empty()) {
             diags.report(Code::BadValue, loc,

@@ -49,6 +49,9 @@ struct Settings {
     /// Ours: the bits of the connection mark Vuurmuur owns (contiguous). The default covers
     /// the original's values (up to 131074) unshifted, so a live switch keeps classifications.
     std::uint32_t connmark_mask = 0x3FFFF;
+    /// CONNMARK_MASK was written in config.conf: the admin declared which mark bits are
+    /// Vuurmuur's, so packet marks (nfmark) must keep out of them.
+    bool connmark_mask_explicit = false;
     /// Ours: --queue-bypass on every nfqueue rule (accept when no program listens). Off: fail closed.
     bool nfqueue_bypass = false;
 };

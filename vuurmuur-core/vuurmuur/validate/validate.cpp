@@ -100,10 +100,14 @@ void check_hosts(const Config& c, diag::Diagnostics& diags) {
 
 void check_groups(const Config& c, diag::Diagnostics& diags) {
     for (const auto& group : c.groups) {
-        std::vector<std::string> hosts;
-        for (const auto& h : c.hosts) {
-            if (h.network == group.network && h.zone == group.zone) hosts.push_back(h.name);
-        }
+        // The candidates for a "did you mean" are only gathered when a member is missing.
+        auto hosts_of_network = [&]() {
+            std::vector<std::string> hosts;
+            for (const auto& h : c.hosts) {
+                if (h.network == group.network && h.zone == group.zone) hosts.push_back(h.name);
+            }
+            return hosts;
+        };
         for (const auto& member : group.members) {
             const model::Host* host = c.find_host(member.name, group.network, group.zone);
             if (host == nullptr) {
@@ -112,7 +116,7 @@ void check_groups(const Config& c, diag::Diagnostics& diags) {
                                        : "group " + group.full_name() + " has unknown member '" +
                                              member.name + "'";
                 diags.report(Code::UnknownReference, member.location, what,
-                             did_you_mean(member.name, hosts));
+                             did_you_mean(member.name, hosts_of_network()));
             } else if (!host->active && group.active) {
                 diags.report(Code::InactiveReference, member.location,
                              "member " + host->full_name() + " is inactive and is left out");
@@ -363,6 +367,7 @@ void validate(const Config& config, diag::Diagnostics& diags) {
     check_interfaces(config, diags);
     check_rules(config, diags);
     check_blocklist(config, diags);
+    check_marks(config, diags);
 }
 
 }  // namespace vuurmuur::validate

@@ -11,4 +11,8 @@ namespace vuurmuur::validate {
 
 void validate(const model::Config& config, diag::Diagnostics& diags);
 
+/// Connection-mark layout: values fit CONNMARK_MASK, queues used consistently, nfmark clear
+/// of the field (check_marks.cpp).
+void check_marks(const model::Config& config, diag::Diagnostics& diags);
+
 }  // namespace vuurmuur::validate
