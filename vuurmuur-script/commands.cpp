@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "vuurmuur/base/json.h"
+#include "vuurmuur/base/strings.h"
 #include "vuurmuur/diag/diagnostic.h"
 #include "vuurmuur/io/file_io.h"
 #include "vuurmuur/model/build.h"
@@ -49,29 +50,56 @@ int run_check(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     return diags.has_errors() ? kCommandLine : kSuccess;
 }
 
+/// -L selectors: "any", a name of the kind, a zone (networks), a zone or network.zone (hosts
+/// and groups).
+bool is_valid_selector(model::ObjectKind kind, const std::string& selector) {
+    using K = model::ObjectKind;
+    if (selector == "any" || view::object_file(kind, selector)) return true;
+    bool in_zone = kind == K::Network || kind == K::Host || kind == K::Group;
+    bool in_network = kind == K::Host || kind == K::Group;
+    return (in_zone && view::object_file(K::Zone, selector)) ||
+           (in_network && view::object_file(K::Network, selector));
+}
+
 int run_list_or_print(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+    const std::string kind(model::kind_name(*o.kind));
+    // As in the original, "any" in any case selects every object, and -V any every variable.
+    const std::string object = base::iequals(o.object, "any") ? "any" : o.object;
+    const std::string variable = base::iequals(o.variable, "any") ? "" : o.variable;
+    const std::string shown = base::printable(object);
+    if (o.mode == Mode::List && !is_valid_selector(*o.kind, object)) {
+        err << "vuurmuur-script: error: '" << shown << "' is not a valid " << kind << " selector\n";
+        return kCommandLine;
+    }
+    if (o.mode == Mode::Print) {
+        if (object == "any") {
+            err << "vuurmuur-script: error: -P prints one " << kind << "; 'any' is not one\n";
+            return kCommandLine;
+        }
+        if (!variable.empty() && model::find_key(*o.kind, variable) == nullptr) {
+            err << "vuurmuur-script: error: a " << kind << " has no variable '"
+                << base::printable(variable) << "'\n";
+            return kCommandLine;
+        }
+        if (!view::object_file(*o.kind, object)) {
+            err << "vuurmuur-script: error: '" << shown << "' is not a valid " << kind << " name\n";
+            return kCommandLine;
+        }
+    }
+
     diag::Diagnostics diags;
     auto loaded = load_and_check(o.config_dir, diags);
     if (loaded.tree.files.empty() && diags.has_errors()) {
         err << diag::render_all(diags, o.config_dir);
         return kCommandFailed;
     }
-    const std::string kind(model::kind_name(*o.kind));
     if (o.mode == Mode::List) {
-        for (const auto& name : view::list_objects(loaded.config, *o.kind, o.object)) out << name << "\n";
+        for (const auto& name : view::list_objects(loaded.config, *o.kind, object)) out << name << "\n";
         return kSuccess;
     }
-    if (!o.variable.empty() && model::find_key(*o.kind, o.variable) == nullptr) {
-        err << "vuurmuur-script: error: a " << kind << " has no variable '" << o.variable << "'\n";
-        return kCommandLine;
-    }
-    if (!view::object_file(*o.kind, o.object)) {
-        err << "vuurmuur-script: error: '" << o.object << "' is not a valid " << kind << " name\n";
-        return kCommandLine;
-    }
-    auto lines = view::print_object(loaded.tree, *o.kind, o.object, o.variable, o.rule_numbers);
+    auto lines = view::print_object(loaded.tree, *o.kind, object, variable, o.rule_numbers);
     if (!lines) {
-        err << "vuurmuur-script: error: " << kind << " '" << o.object << "' not found\n";
+        err << "vuurmuur-script: error: " << kind << " '" << shown << "' not found\n";
         return kNotFound;
     }
     for (const auto& line : *lines) out << line << "\n";

@@ -9,6 +9,10 @@ namespace vuurmuur::config {
 
 namespace {
 
+/// Lines per file. Each costs a KvLine, so 16 MiB of newlines would take some 2 GB; a
+/// million lines is more than the byte limit leaves room for in any real file.
+constexpr std::size_t kMaxLines = 1000000;
+
 bool is_key_char(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
            c == '_';
@@ -72,6 +76,20 @@ KvFile KvFile::parse(std::string_view text, std::string path, diag::Diagnostics&
     KvFile file;
     file.path_ = std::move(path);
     file.final_newline_ = text.empty() || text.back() == '\n';
+    const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) +
+                              (file.final_newline_ ? 0 : 1);
+    if (lines > kMaxLines) {
+        // Like a file over the byte limit, it is not read. Its text is kept as one raw line,
+        // so that the file still serialises byte for byte.
+        diags.report(diag::Code::FileTooLarge, {file.path_, 0, 0},
+                     "file has " + std::to_string(lines) + " lines; the limit is " +
+                         std::to_string(kMaxLines));
+        KvLine whole;
+        whole.kind = KvLine::Kind::Invalid;
+        whole.raw = std::string(text.substr(0, text.size() - (file.final_newline_ ? 1 : 0)));
+        file.lines_.push_back(std::move(whole));
+        return file;
+    }
     int line_no = 0;
     std::size_t start = 0;
     while (start < text.size()) {

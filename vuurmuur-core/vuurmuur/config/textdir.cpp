@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vuurmuur/config/textdir.h"
 
+#include <algorithm>
 #include <string_view>
 
 #include "vuurmuur/io/file_io.h"
@@ -33,7 +34,7 @@ std::vector<std::string> object_files(const fs::path& root, const std::string& r
         if (suffix.empty()) {
             // services/: every regular file is a service, but for the original's exceptions.
             if (e.name.rfind("Makefile", 0) == 0) continue;
-            if (!e.is_file) {
+            if (e.is_dir) {
                 diags.report(diag::Code::UnexpectedFile, {rel, 0, 0}, "not a regular file; ignored");
                 continue;
             }
@@ -46,7 +47,9 @@ std::vector<std::string> object_files(const fs::path& root, const std::string& r
             names.push_back(e.name);
             continue;
         }
-        if (!e.is_file || !has_suffix(e.name, suffix)) {
+        // A FIFO, socket or device with the right name goes on to read_config_file, which
+        // reports it (an error) without opening it.
+        if (e.is_dir || !has_suffix(e.name, suffix)) {
             diags.report(diag::Code::UnexpectedFile, {rel, 0, 0},
                          "not a *" + std::string(suffix) + " file; ignored");
             continue;
@@ -112,14 +115,25 @@ bool load_file(Tree& tree, const std::string& rel, diag::Diagnostics& diags) {
 Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
     Tree tree;
     tree.root = root;
-    if (!io::list_dir(root, "", false, diags)) return tree;
-
-    auto load_if_present = [&](const std::string& rel) {
-        if (fs::exists(fs::symlink_status(root / rel))) load_file(tree, rel, diags);
+    // The root listing reports symlinks among the top-level entries; only entries it returns
+    // are read, so nothing is read through a link (and nothing is reported twice).
+    auto top = io::list_dir(root, "", false, diags);
+    if (!top) return tree;
+    auto listed = [&](std::string_view name) {
+        return std::any_of(top->begin(), top->end(),
+                           [&](const io::DirEntry& e) { return e.name == name; });
     };
-    load_if_present("config.conf");
+    auto load_if_present = [&](const std::string& rel) {
+        std::error_code ec;  // not the throwing overload: EACCES is a diagnostic, not an exception
+        if (fs::symlink_status(root / rel, ec).type() != fs::file_type::not_found) {
+            load_file(tree, rel, diags);
+        }
+    };
+    if (listed("config.conf")) load_file(tree, "config.conf", diags);
 
-    for (const auto& zone : object_dirs(root, "zones", diags)) {
+    std::vector<std::string> zones;
+    if (listed("zones")) zones = object_dirs(root, "zones", diags);
+    for (const auto& zone : zones) {
         std::string zdir = "zones/" + zone;
         load_file(tree, zdir + "/zone.config", diags);
         for (const auto& net : object_dirs(root, zdir + "/networks", diags)) {
@@ -133,14 +147,20 @@ Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
             }
         }
     }
-    for (const auto& iface : object_files(root, "interfaces", ".conf", diags)) {
-        load_file(tree, "interfaces/" + iface + ".conf", diags);
+    if (listed("interfaces")) {
+        for (const auto& iface : object_files(root, "interfaces", ".conf", diags)) {
+            load_file(tree, "interfaces/" + iface + ".conf", diags);
+        }
     }
-    for (const auto& service : object_files(root, "services", "", diags)) {
-        load_file(tree, "services/" + service, diags);
+    if (listed("services")) {
+        for (const auto& service : object_files(root, "services", "", diags)) {
+            load_file(tree, "services/" + service, diags);
+        }
     }
-    load_if_present("rules/rules.conf");
-    load_if_present("rules/blocklist.conf");
+    if (listed("rules")) {
+        load_if_present("rules/rules.conf");
+        load_if_present("rules/blocklist.conf");
+    }
     return tree;
 }
 

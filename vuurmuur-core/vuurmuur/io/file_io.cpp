@@ -61,7 +61,13 @@ std::optional<std::string> read_config_file(const fs::path& path, const std::str
                      "replace the link with a copy of the file it points to");
         return std::nullopt;
     }
-    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    if (!S_ISREG(lst.st_mode)) {
+        // Never open a FIFO, socket or device: opening one can block or have side effects.
+        diags.report(diag::Code::Unreadable, loc, "not a regular file");
+        return std::nullopt;
+    }
+    // O_NONBLOCK: should the file be swapped for a FIFO after the lstat, opening it must not
+    // wait for a writer; the fstat below then refuses it.
     Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
     if (fd.get() < 0) {
         diags.report(diag::Code::Unreadable, loc, "cannot open: " + errno_text(errno));
@@ -139,10 +145,17 @@ std::optional<std::vector<DirEntry>> list_dir(const fs::path& path, const std::s
     while (dirent* e = ::readdir(dir.get())) {
         std::string name = e->d_name;
         if (name.empty() || name.front() == '.') continue;
+        const std::string child = rel.empty() ? name : rel + "/" + name;
         struct stat st {};
-        if (::fstatat(::dirfd(dir.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        if (::fstatat(::dirfd(dir.get()), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno == ENOENT) continue;  // removed since readdir
+            // EACCES (a directory without search permission): entries must not vanish
+            // without a word.
+            diags.report(diag::Code::Unreadable, loc, "cannot read directory: " + errno_text(errno));
+            return std::nullopt;
+        }
         if (S_ISLNK(st.st_mode)) {
-            diags.report(diag::Code::Symlink, {rel + "/" + name, 0, 0},
+            diags.report(diag::Code::Symlink, {child, 0, 0},
                          "symbolic links are not followed in the config tree");
             continue;
         }
@@ -164,7 +177,10 @@ void sync_dir(const fs::path& dir) {
 void write_file_atomic(const fs::path& path, const std::string& content, unsigned mode) {
     fs::path dir = path.parent_path();
     if (dir.empty()) dir = ".";
-    std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    std::string leaf = ".";
+    leaf += path.filename().string();
+    leaf += ".tmp-XXXXXX";
+    std::string tmpl = (dir / leaf).string();
     std::vector<char> name(tmpl.begin(), tmpl.end());
     name.push_back('\0');
     Fd fd(::mkostemp(name.data(), O_CLOEXEC));

@@ -2,6 +2,7 @@
 #include "vuurmuur/view/listing.h"
 
 #include <cstdio>
+#include <span>
 
 #include "vuurmuur/base/strings.h"
 #include "vuurmuur/model/name.h"
@@ -17,13 +18,33 @@ bool matches_scope(const std::string& filter, const std::string& network, const 
     return filter == network + "." + zone;
 }
 
-/// The order -P prints keys in (the original's list, extended with IPv6 and RANGE).
-constexpr std::string_view kPrintOrder[] = {
-    "ACTIVE", "COMMENT", "NETWORK", "NETMASK", "IPV6NETWORK", "IPV6CIDR", "INTERFACE", "RULE",
-    "IPADDRESS", "IPV6ADDRESS", "MAC", "MEMBER", "BROADCAST", "HELPER", "TCP", "UDP", "ICMP",
-    "GRE", "AH", "ESP", "PROTO_41", "RANGE", "DEVICE", "VIRTUAL", "SHAPE", "TCPMSS", "BW_IN",
-    "BW_IN_UNIT", "BW_OUT", "BW_OUT_UNIT",
-};
+/// The keys -P prints, per kind: the original's order (vuurmuur_script's script_print.c), then
+/// the keys it does not print (IPv6, RANGE) at the end, so that every line the original
+/// prints keeps its position for scripts that read the output by line.
+constexpr std::string_view kZoneOrder[] = {"ACTIVE", "COMMENT"};
+constexpr std::string_view kNetworkOrder[] = {"ACTIVE", "NETWORK", "NETMASK", "INTERFACE", "RULE",
+                                              "COMMENT", "IPV6NETWORK", "IPV6CIDR"};
+constexpr std::string_view kHostOrder[] = {"ACTIVE", "IPADDRESS", "MAC", "COMMENT", "IPV6ADDRESS"};
+constexpr std::string_view kGroupOrder[] = {"ACTIVE", "MEMBER", "COMMENT"};
+constexpr std::string_view kServiceOrder[] = {"ACTIVE", "BROADCAST", "HELPER", "TCP", "UDP", "ICMP",
+                                              "GRE", "AH", "ESP", "PROTO_41", "COMMENT", "RANGE"};
+constexpr std::string_view kInterfaceOrder[] = {
+    "ACTIVE", "IPADDRESS", "DEVICE", "VIRTUAL", "SHAPE", "BW_IN", "BW_OUT", "BW_IN_UNIT",
+    "BW_OUT_UNIT", "TCPMSS", "RULE", "COMMENT", "IPV6ADDRESS"};
+constexpr std::string_view kRulesetOrder[] = {"RULE"};
+
+std::span<const std::string_view> print_order(ObjectKind kind) {
+    switch (kind) {
+        case ObjectKind::Zone: return kZoneOrder;
+        case ObjectKind::Network: return kNetworkOrder;
+        case ObjectKind::Host: return kHostOrder;
+        case ObjectKind::Group: return kGroupOrder;
+        case ObjectKind::Service: return kServiceOrder;
+        case ObjectKind::Interface: return kInterfaceOrder;
+        case ObjectKind::Ruleset: return kRulesetOrder;
+    }
+    return {};
+}
 }  // namespace
 
 std::vector<std::string> list_objects(const model::Config& config, ObjectKind kind,
@@ -125,7 +146,7 @@ std::optional<std::vector<std::string>> print_object(const config::Tree& tree, O
         } else if (kind == ObjectKind::Interface && key == "DEVICE" && file->first("INTERFACE")) {
             values.push_back(file->first("INTERFACE")->value);
         }
-        if (kind == ObjectKind::Ruleset) {
+        if (kind == ObjectKind::Ruleset && !values.empty()) {
             unsigned n = 0;
             for (const auto& v : values) {
                 std::string line = config::KvFile::format_entry(key, v);
@@ -138,6 +159,7 @@ std::optional<std::vector<std::string>> print_object(const config::Tree& tree, O
             }
             return;
         }
+        // Like the original, a key without values prints KEY="" (a ruleset too, unnumbered).
         if (values.empty()) values.emplace_back();
         for (const auto& v : values) out.push_back(config::KvFile::format_entry(key, v));
     };
@@ -147,10 +169,7 @@ std::optional<std::vector<std::string>> print_object(const config::Tree& tree, O
         emit(spec->key);
         return out;
     }
-    for (std::string_view key : kPrintOrder) {
-        const model::KeySpec* spec = model::find_key(kind, key);
-        if (spec == nullptr) continue;
-        if (kind == ObjectKind::Interface && key == "INTERFACE") continue;  // legacy DEVICE
+    for (std::string_view key : print_order(kind)) {
         if (kind == ObjectKind::Service && key == "RANGE" && file->values("RANGE").empty()) continue;
         emit(key);
     }
