@@ -17,8 +17,14 @@ TEST_CASE("every diagnostic code is documented in docs/diagnostics.md with its s
 }
 
 TEST_CASE("a diagnostic renders as file:line:col: severity: message [code] with its hint") {
-    diag::Diagnostic d{diag::Severity::Error, diag::Code::BadIpv4, {"zones/a/zone.config", 3, 12},
-                       "'1.2.3' is not an IPv4 address", "like 192.168.1.10"};
+    diag::Diagnostic d;
+    d.severity = diag::Severity::Error;
+    d.code = diag::Code::BadIpv4;
+    d.location.file = "zones/a/zone.config";
+    d.location.line = 3;
+    d.location.column = 12;
+    d.message = "'1.2.3' is not an IPv4 address";
+    d.hint = "like 192.168.1.10";
     CHECK(diag::render(d, "/etc/vuurmuur") ==
           "/etc/vuurmuur/zones/a/zone.config:3:12: error: '1.2.3' is not an IPv4 address [bad-ipv4]\n"
           "  hint: like 192.168.1.10\n");
