@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "commands.h"
 
+#include "compile_command.h"
+
 #include <ostream>
 
 #include "vuurmuur/base/json.h"
@@ -114,6 +116,7 @@ int run(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
             case Mode::Help: out << o.help_text; return kSuccess;
             case Mode::Version: out << "vuurmuur-script " << VUURMUUR_VERSION << "\n"; return kSuccess;
             case Mode::Check: return run_check(o, out, err);
+            case Mode::Compile: return run_compile(o, out, err);
             case Mode::List:
             case Mode::Print: return run_list_or_print(o, out, err);
             case Mode::None: break;

@@ -20,6 +20,8 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         ("rule-numbers", "with -P -r: number the rules")
         ("variable,V", po::value<std::string>(), "variable to print")
         ("json", "machine-readable output (check)")
+        ("family", po::value<std::string>(), "compile: only ipv4 or ipv6")
+        ("dump", po::value<std::string>(), "compile: show a stage instead: model or ir")
         ("verbose,v", "more output");
     po::options_description objects("Object selection");
     objects.add_options()
@@ -49,7 +51,9 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     std::ostringstream help;
     help << "Usage: vuurmuur-script [--config-dir DIR] COMMAND | -L|-P OBJECT [options]\n\n"
          << "Commands:\n"
-         << "  check                 load and validate the config tree; exit 1 on errors\n\n"
+         << "  check                 load and validate the config tree; exit 1 on errors\n"
+         << "  compile               check, then print the iptables-restore rulesets\n"
+         << "                        (--family ipv4|ipv6; --dump model|ir shows a stage)\n\n"
          << "Examples:\n"
          << "  vuurmuur-script --config-dir /etc/vuurmuur check\n"
          << "  vuurmuur-script -L -o local.lan\n"
@@ -59,6 +63,18 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     opts.config_dir = vm["config-dir"].as<std::string>();
     opts.rule_numbers = vm.count("rule-numbers") != 0;
     opts.json = vm.count("json") != 0;
+    if (vm.count("family")) {
+        opts.family = vm["family"].as<std::string>();
+        if (opts.family != "ipv4" && opts.family != "ipv6") {
+            return {std::nullopt, "--family takes ipv4 or ipv6, not '" + opts.family + "'"};
+        }
+    }
+    if (vm.count("dump")) {
+        opts.dump = vm["dump"].as<std::string>();
+        if (opts.dump != "model" && opts.dump != "ir") {
+            return {std::nullopt, "--dump takes model or ir, not '" + opts.dump + "'"};
+        }
+    }
     opts.verbose = vm.count("verbose") != 0;
     if (vm.count("variable")) opts.variable = vm["variable"].as<std::string>();
 
@@ -88,6 +104,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         auto words = vm["command"].as<std::vector<std::string>>();
         if (words.size() != 1) return {std::nullopt, "expected one command, got '" + words[1] + "' too"};
         if (words[0] == "check") opts.mode = Mode::Check, ++modes;
+        else if (words[0] == "compile") opts.mode = Mode::Compile, ++modes;
         else return {std::nullopt, "unknown command '" + words[0] + "' (see --help)"};
     }
     if (opts.mode == Mode::Help || opts.mode == Mode::Version) return {opts, {}};

@@ -21,7 +21,7 @@ enum ExitCode : int {
     kInternal = 254,
 };
 
-enum class Mode { None, List, Print, Check, Help, Version };
+enum class Mode { None, List, Print, Check, Compile, Help, Version };
 
 struct ScriptOptions {
     Mode mode = Mode::None;
@@ -31,6 +31,8 @@ struct ScriptOptions {
     std::string variable;      ///< -V
     bool rule_numbers = false;
     bool json = false;
+    std::string family;  ///< compile: "" (both), ipv4 or ipv6
+    std::string dump;    ///< compile: "" (rules), model or ir
     bool verbose = false;
     std::string help_text;
 };
