@@ -67,6 +67,7 @@ struct Endpoint {
     std::string device;
     const model::Interface* iface = nullptr;
     std::string mac;
+    const model::Network* network = nullptr;  ///< the network the address belongs to
 };
 
 /// One protocol/port tuple in netfilter terms.
@@ -124,8 +125,14 @@ private:
     void build_prologue(const std::string& chain);
     void build_user_rules();
     void lower_rule(const model::Rule& r);
-    void lower_nat(const model::Rule& r, const std::vector<Endpoint>& src,
-                   const std::vector<Endpoint>& dst, const std::vector<PortMatch>& ports);
+    void lower_nat(const model::Rule& r, const model::Service* service,
+                   const std::vector<Endpoint>& src, const std::vector<Endpoint>& dst,
+                   const std::vector<PortMatch>& ports);
+    void add_helper(const std::string& raw_chain, std::vector<Match> matches,
+                    const std::string& helper, const diag::Location& origin);
+    void build_rpfilter();
+    void lower_broadcast(const model::Rule& r, const model::Service& service,
+                         const std::vector<Endpoint>& src, const std::vector<Endpoint>& dst, bool to_firewall);
     void build_mark_dispatch();
     void build_dispatch(const std::string& base, const std::string& prefix, bool by_in,
                         bool by_out);
@@ -185,6 +192,7 @@ void FamilyCompiler::add_network(const model::Network& net, bool source, std::ve
         Endpoint e;
         e.address = address;
         e.iface = iface;
+        e.network = &net;
         // "eth0:1" aliases cannot be matched by device: the address match does the work.
         e.device = iface->is_oldstyle_alias() ? "" : iface->device;
         if (source && host != nullptr) e.mac = host->mac;
@@ -459,7 +467,7 @@ void FamilyCompiler::build_helper_chains() {
                     if (iface == nullptr || !iface->active || iface->device.empty() || iface->is_oldstyle_alias()) continue;
                     for (auto [dir, side] : {std::pair{"-i", "-s"}, std::pair{"-o", "-d"}}) {
                         std::vector<Match> m{base({dir, iface->device, side, addr})};
-                        if (s_.log_probes) spoof.rules.push_back(log_rule(m, "vrmr: DROP " + what + " ", "1/sec", "5", nr.location));
+                        spoof.rules.push_back(log_rule(m, "vrmr: DROP " + what + " ", "1/sec", "5", nr.location));
                         spoof.rules.push_back(rule(m, jump("DROP"), nr.location));
                     }
                 }
@@ -494,7 +502,6 @@ void FamilyCompiler::build_prologue(const std::string& chain) {
     if (chain == "OUTPUT") ch.rules.push_back(rule({base({"-o", "lo"})}, jump("ACCEPT")));
     // The blocklist comes before established traffic, so blocking cuts live connections too.
     if (!filter("BLOCKLIST").rules.empty()) ch.rules.push_back(rule({}, jump("BLOCKLIST")));
-    ch.rules.push_back(rule({base({"-p", "tcp"})}, jump("PROBES")));
     if (v4()) {
         std::vector<Match> frag{base({"-f"})};
         if (s_.log_frag) ch.rules.push_back(log_rule_fixed(frag, "FRAG", 2));
@@ -514,6 +521,9 @@ void FamilyCompiler::build_prologue(const std::string& chain) {
         ch.rules.push_back(rule({ctstate("ESTABLISHED,RELATED"), mod("connmark", {"!", "--mark", marks_.match(0)})},
                                 jump("MARKDISPATCH")));
     }
+    // TCP flag probes: after the established fast path, so accepted traffic does not pay
+    // for them (conntrack already calls bad flags on a known connection INVALID).
+    ch.rules.push_back(rule({base({"-p", "tcp"})}, jump("PROBES")));
     if (!v4()) {
         // Neighbour discovery (RFC 4890): link-local only, so hop limit 255; MLD with 1.
         if (chain != "FORWARD") {
@@ -533,7 +543,6 @@ void FamilyCompiler::build_prologue(const std::string& chain) {
         ch.rules.push_back(log_rule_fixed(invalid, what, 2));
     }
     if (s_.drop_invalid) ch.rules.push_back(rule(invalid, jump("DROP")));
-    if (!filter("ANTISPOOF").rules.empty()) ch.rules.push_back(rule({}, jump("ANTISPOOF")));
 
     // DHCP allowances of networks (stateless, as in the original).
     if (v4() && chain != "FORWARD") {
@@ -557,6 +566,8 @@ void FamilyCompiler::build_prologue(const std::string& chain) {
             }
         }
     }
+    // Anti-spoofing after DHCP: a DHCP client's broadcasts would match brdcst-dst.
+    if (!filter("ANTISPOOF").rules.empty()) ch.rules.push_back(rule({}, jump("ANTISPOOF")));
 }
 
 Target FamilyCompiler::decision(const model::Rule& r) {
@@ -671,7 +682,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
 
     bool nat = r.action == Action::Snat || r.action == Action::Masq || r.action == Action::Dnat ||
                r.action == Action::Portfw || r.action == Action::Redirect || r.action == Action::Bounce;
-    if (nat) lower_nat(r, src, dst, port_list);
+    if (nat) lower_nat(r, service, src, dst, port_list);
     if (r.action == Action::Snat || r.action == Action::Masq || r.action == Action::Dnat) return;
 
     using K = ObjectName::Kind;
@@ -692,19 +703,23 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     // The destination is the firewall: the address of the interface the
                     // traffic arrives on, when known (no address: any local address).
                     d.device.clear();
-                    if (to->kind == K::Firewall) d.address = interface_address(s.iface).value_or("");
-                    if (r.action == Action::Redirect) d.address = interface_address(s.iface).value_or("");
+                    if (to->kind == K::Firewall) {
+                        // An interface without an address in this family takes no part in it.
+                        if (s.iface != nullptr && !v4() && !s.iface->ipv6) continue;
+                        d.address = interface_address(s.iface).value_or("");
+                    }
+                    // redirect: the kernel picks the local address; match the redirection.
+                    if (r.action == Action::Redirect) d.address.clear();
                 } else if (chain == "OUTPUT") {
                     s.device.clear();
                     s.mac.clear();
-                    if (from->kind == K::Firewall) s.address = interface_address(d.iface).value_or("");
+                    if (from->kind == K::Firewall) {
+                        if (d.iface != nullptr && !v4() && !d.iface->ipv6) continue;
+                        s.address = interface_address(d.iface).value_or("");
+                    }
                 }
                 if (chain == "INPUT" && to->kind == K::Any) d = Endpoint{};
                 if (chain == "OUTPUT" && from->kind == K::Any) s = Endpoint{};
-                if (chain == "FORWARD" && r.action == Action::Bounce) {
-                    // Hairpin: in and out on the source's interface, to the host.
-                    d.device = s.device;
-                }
                 for (auto p : port_list) {
                     if (to->kind == K::Broadcast && p.protocol != "udp") continue;
                     if (r.action == Action::Redirect) {
@@ -715,6 +730,13 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     bool stateful = to->kind != K::Broadcast;
                     std::vector<Match> m = address_matches(s, d, p, stateful);
                     if (stateful) m.push_back(ctstate("NEW"));
+                    // Only connections that came through this rule's own DNAT/REDIRECT, not
+                    // direct ones to the inside address.
+                    bool translated = r.action == Action::Portfw || r.action == Action::Bounce ||
+                                      r.action == Action::Redirect;
+                    if (translated && (chain == "FORWARD" || r.action == Action::Redirect)) {
+                        m.push_back(ctstate("DNAT"));
+                    }
                     diag::Location origin = r.location;
                     std::vector<Match> main = m;
                     if (o.limit) {
@@ -724,7 +746,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     }
                     if (o.comment) main.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                     UserFilterRule u{chain, s.device, d.device, {}};
-                    if (o.log && r.action != Action::Log) {
+                    if (o.log || r.action == Action::Log) {
                         std::string limit, burst;
                         if (o.loglimit) {
                             limit = std::to_string(*o.loglimit) + "/sec";
@@ -737,9 +759,17 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                             limit = std::to_string(s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) + "/sec";
                             burst = std::to_string((s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) * 2);
                         }
-                        std::string shown(model::action_name(r.action));
-                        if (target.name == "NEWACCEPT") shown = "accept";
-                        u.rule = log_rule(m, log_prefix(base::to_upper(shown), o.logprefix.value_or("")), limit, burst, origin);
+                        std::string shown = base::to_upper(model::action_name(r.action));
+                        if (r.action == Action::Log) shown = "NFLOG";
+                        Rule log = log_rule(m, log_prefix(shown, o.logprefix.value_or("")), limit, burst, origin);
+                        if (r.action == Action::Log) {
+                            // The log action is the log rule itself (non-terminating).
+                            if (o.comment) log.matches.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
+                            u.rule = std::move(log);
+                            user_rules_.push_back(u);
+                            continue;
+                        }
+                        u.rule = std::move(log);
                         user_rules_.push_back(u);
                     }
                     Target t = target;
@@ -750,18 +780,15 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     user_rules_.push_back(u);
 
                     // Conntrack helpers are attached in raw, so related connections exist.
+                    // (portfw and bounce attach theirs before the DNAT, in lower_nat.)
                     bool lets_in = target.name != "DROP" && target.name != "REJECT" && target.name != "TCPRESET";
-                    if (service != nullptr && !service->helper.empty() && lets_in && r.action != Action::Log &&
-                        !(service->helper == "irc" && !v4())) {
+                    if (service != nullptr && lets_in && r.action != Action::Portfw && r.action != Action::Bounce) {
                         Endpoint rs = s, rd = d;
                         rd.device.clear();
                         rs.mac.clear();
                         std::string raw_chain = from->kind == K::Firewall ? "OUTPUT" : "PREROUTING";
                         if (raw_chain == "OUTPUT") rs.device.clear();
-                        auto raw_m = address_matches(rs, rd, p, false);
-                        Rule ct = rule(raw_m, jump("CT", {"--helper", service->helper}), origin);
-                        auto& raw = rs_.table("raw").chain(raw_chain).rules;
-                        if (std::find(raw.begin(), raw.end(), ct) == raw.end()) raw.push_back(ct);
+                        add_helper(raw_chain, address_matches(rs, rd, p, false), service->helper, origin);
                     }
                     // nfmark: the packet mark for policy routing / tc, both directions.
                     if (o.nfmark && p.protocol != "icmp" && p.protocol != "ipv6-icmp") {
@@ -784,10 +811,78 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
             }
         }
     }
+    if (service != nullptr && service->broadcast && to->kind != K::Broadcast && to->kind != K::Any) {
+        lower_broadcast(r, *service, src, dst, to->kind == K::Firewall);
+    }
 }
 
-void FamilyCompiler::lower_nat(const model::Rule& r, const std::vector<Endpoint>& src,
-                               const std::vector<Endpoint>& dst, const std::vector<PortMatch>& port_list) {
+void FamilyCompiler::add_helper(const std::string& raw_chain, std::vector<Match> matches,
+                                const std::string& helper, const diag::Location& origin) {
+    if (helper.empty() || (helper == "irc" && !v4())) return;  // no IPv6 irc helper
+    Rule ct = rule(std::move(matches), jump("CT", {"--helper", helper}), origin);
+    auto& raw = rs_.table("raw").chain(raw_chain).rules;
+    if (std::find(raw.begin(), raw.end(), ct) == raw.end()) raw.push_back(ct);
+}
+
+void FamilyCompiler::lower_broadcast(const model::Rule& r, const model::Service& service,
+                                     const std::vector<Endpoint>& src, const std::vector<Endpoint>& dst,
+                                     bool to_firewall) {
+    // BROADCAST="Yes": the same rule towards the broadcast address of the destination network
+    // (to firewall: of the source network), stateless UDP. No network, no broadcast rule:
+    // never a rule without a destination, unlike the original.
+    if (!v4()) return;
+    std::string target;
+    if (r.action == Action::Accept) target = "ACCEPT";
+    else if (r.action == Action::Drop || r.action == Action::Reject) target = "DROP";
+    else return;
+    for (const auto& s0 : src) {
+        for (const auto& d : dst) {
+            const model::Network* net = to_firewall ? s0.network : d.network;
+            if (net == nullptr || !net->ipv4 || net->ipv4->prefix >= 31) continue;
+            Endpoint bs = s0;
+            Endpoint bd{net->ipv4->broadcast().str() + "/32", "", nullptr, "", net};
+            for (const auto& p : ports(&service)) {
+                if (p.protocol != "udp") continue;
+                Rule b = rule(address_matches(bs, bd, p, false), jump(target), r.location);
+                bool seen = std::any_of(user_rules_.begin(), user_rules_.end(), [&](const UserFilterRule& u) {
+                    return u.chain == "INPUT" && u.rule == b;
+                });
+                if (!seen) user_rules_.push_back(UserFilterRule{"INPUT", bs.device, "", b});
+            }
+        }
+    }
+}
+
+void FamilyCompiler::build_rpfilter() {
+    // protect against rp-filter: drop what arrives on an interface the reply would not leave
+    // by (raw PREROUTING, before conntrack). DHCP replies to a client without an address
+    // yet are let through.
+    std::vector<const model::Interface*> ifaces;
+    for (const auto& iface : c_.interfaces) {
+        if (!iface.active || iface.device.empty() || iface.is_oldstyle_alias()) continue;
+        if (std::find(iface.protections.begin(), iface.protections.end(), model::Protection::RpFilter) !=
+            iface.protections.end()) {
+            ifaces.push_back(&iface);
+        }
+    }
+    if (ifaces.empty()) return;
+    auto& ch = rs_.table("raw").chain("RPFILTER");
+    if (v4()) {
+        ch.rules.push_back(rule({base({"-p", "udp"}), mod("udp", {"--sport", "67", "--dport", "68"})}, jump("RETURN")));
+    } else {
+        ch.rules.push_back(rule({base({"-p", "udp"}), mod("udp", {"--sport", "547", "--dport", "546"})}, jump("RETURN")));
+    }
+    for (const auto* iface : ifaces) {
+        std::vector<Match> m{base({"-i", iface->device}), mod("rpfilter", {"--invert"})};
+        ch.rules.push_back(log_rule(m, "vrmr: DROP rpfilter ", "1/sec", "5", {}));
+        ch.rules.push_back(rule(m, jump("DROP")));
+    }
+    rs_.table("raw").chain("PREROUTING").rules.push_back(rule({}, jump("RPFILTER")));
+}
+
+void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* service,
+                               const std::vector<Endpoint>& src, const std::vector<Endpoint>& dst,
+                               const std::vector<PortMatch>& port_list) {
     const auto& o = r.options;
     auto& nat = rs_.table("nat");
     auto add_comment = [&](std::vector<Match>& m) {
@@ -861,10 +956,11 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const std::vector<Endpoint>
                             std::string dest = to_host;
                             if (o.remoteport && !o.remoteport->empty() && (p.protocol == "tcp" || p.protocol == "udp")) {
                                 dest += ":" + o.remoteport->front().str();
-                                for (char& ch : dest) if (ch == ':' && &ch != &dest.back()) {}
                             }
                             std::vector<std::string> args{"--to-destination", dest};
                             if (o.random) args.push_back("--random");
+                            // raw runs before the DNAT: the helper matches the packet as it arrives.
+                            if (service != nullptr) add_helper("PREROUTING", m, service->helper, r.location);
                             nat.chain("PREROUTING").rules.push_back(rule(m, jump("DNAT", args), r.location));
                         }
                         if (r.action == Action::Bounce) {
@@ -880,7 +976,8 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const std::vector<Endpoint>
                             ss.device.clear();
                             ss.mac.clear();
                             Endpoint dd = d;
-                            dd.device = s.device;
+                            // out through the host's own interface (the same one for a
+                            // classic hairpin inside one network)
                             auto m = address_matches(ss, dd, dp, false);
                             add_comment(m);
                             nat.chain("POSTROUTING").rules.push_back(
@@ -1022,6 +1119,7 @@ void FamilyCompiler::build_epilogue(const std::string& chain) {
 ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_skeleton();           // built-ins, policies, hook jumps: first in every chain
     build_helper_chains();      // NEWACCEPT, limits, blocklist, anti-spoof, probes
+    build_rpfilter();           // raw, right after the hook jump
     for (const auto& r : c_.rules) lower_rule(r);  // rules.conf order
     build_mark_dispatch();      // needs every nfqueue/nflog mark the rules used
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_prologue(chain);
