@@ -207,6 +207,7 @@ struct Options {
     std::size_t rules = 0;
     long long groups = -1;  ///< -1: three per network that has hosts
     std::uint64_t seed = 1;
+    unsigned any_percent = 2;  ///< weight of `any` among rule endpoints
     bool quiet = false;
     std::string outdir;
 };
@@ -498,11 +499,14 @@ private:
 
     void write_rules() {
         out_.dir("rules");
-        const std::vector<unsigned> kAny = {35, 10, 25, 8, 10, 12};
-        const std::vector<unsigned> kNoFirewall = {35, 10, 25, 8, 0, 12};
+        // `any` on 2% of rule sides, as in typical trees (admins name networks and zones);
+        // --any-percent raises it to stress the dispatch fallback.
+        const unsigned any_w = o_.any_percent;
+        const std::vector<unsigned> kAny = {35, 10, 25, 8, 10, any_w};
+        const std::vector<unsigned> kNoFirewall = {35, 10, 25, 8, 0, any_w};
         const std::vector<unsigned> kInside = {30, 15, 40, 15, 0, 0};
         const std::vector<unsigned> kNetOrZone = {0, 0, 75, 25, 0, 0};
-        const std::vector<unsigned> kOutsideSrc = {10, 5, 45, 15, 0, 25};
+        const std::vector<unsigned> kOutsideSrc = {10, 5, 45, 15, 0, any_w};
         const std::vector<unsigned> kRedirectDst = {0, 0, 40, 20, 0, 40};
 
         enum Act { Accept, Drop, Reject, Log, Masq, Snat, Portfw, Dnat, Redirect, Nfqueue, Nflog };
@@ -574,7 +578,7 @@ private:
 
             // Action options first, in the library's serialisation order.
             if (act == Nfqueue) {
-                if (rng_.percent(10)) opt("nfqueuenum", "0:3");
+                if (rng_.percent(10)) opt("nfqueuenum", "4:7");  // a balanced range on its own first queue
                 else opt("nfqueuenum", std::to_string(rng_.below(4)));
             }
             if (act == Nflog) opt("nflognum", std::to_string(20 + rng_.below(4)));
@@ -662,7 +666,7 @@ private:
 
 const char* const kUsage =
     "Usage: vuurmuur-bench-gen --zones Z --networks N --hosts H --rules R\n"
-    "                          [--groups G] [--seed S] [--quiet] OUTDIR\n"
+    "                          [--groups G] [--seed S] [--any-percent P] [--quiet] OUTDIR\n"
     "\n"
     "Writes a valid Vuurmuur textdir config tree to OUTDIR (which must not exist or be empty).\n"
     "  --zones Z      zones, one interface each (>= 1)\n"
@@ -672,6 +676,7 @@ const char* const kUsage =
     "  --rules R      rules in rules/rules.conf (a separator is added before every 50th)\n"
     "  --groups G     groups in total (default: 3 per network that has hosts)\n"
     "  --seed S       PRNG seed (default 1); the same arguments give the same tree\n"
+    "  --any-percent P  weight of `any` among rule endpoints (default 2)\n"
     "  --quiet        print nothing on success\n";
 
 std::uint64_t parse_number(const std::string& flag, const char* text, std::uint64_t max) {
@@ -712,6 +717,8 @@ Options parse_args(int argc, char** argv) {
             o.groups = static_cast<long long>(parse_number(arg, value(), 1000000));
         } else if (arg == "--seed") {
             o.seed = parse_number(arg, value(), UINT64_MAX);
+        } else if (arg == "--any-percent") {
+            o.any_percent = static_cast<unsigned>(parse_number(arg, value(), 100));
         } else if (arg == "--quiet") {
             o.quiet = true;
         } else if (!arg.empty() && arg[0] == '-') {

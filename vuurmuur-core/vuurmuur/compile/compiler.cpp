@@ -1051,59 +1051,115 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
         if (u.chain == base_chain) rules.push_back(&u);
     }
     if (rules.empty()) return;
-    std::set<std::string> devs;
-    for (const auto* u : rules) {
-        if (by_in && !u->in.empty()) devs.insert(u->in);
-        if (by_out && !u->out.empty()) devs.insert(u->out);
+
+    // Classify rule positions by which interfaces they name: both, only in, only out, none.
+    // A pair chain (in, out) holds, in rules.conf order, every rule that can match a packet on
+    // those interfaces; a packet enters exactly one pair chain, so first-match is unchanged.
+    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> both;
+    std::map<std::string, std::vector<std::size_t>> in_only, out_only;
+    std::vector<std::size_t> none;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const std::string in = by_in ? rules[i]->in : "";
+        const std::string out = by_out ? rules[i]->out : "";
+        if (!in.empty() && !out.empty()) both[{in, out}].push_back(i);
+        else if (!in.empty()) in_only[in].push_back(i);
+        else if (!out.empty()) out_only[out].push_back(i);
+        else none.push_back(i);
     }
-    std::map<std::string, std::size_t> index;
-    for (const auto& d : devs) index.emplace(d, index.size() + 1);
-    std::set<std::string> in_keys{""}, out_keys{""};
-    for (const auto* u : rules) {
-        if (by_in && !u->in.empty()) in_keys.insert(u->in);
-        if (by_out && !u->out.empty()) out_keys.insert(u->out);
+    std::vector<std::string> in_keys, out_keys;  // devices, then "" (any other device)
+    {
+        std::set<std::string> ins, outs;
+        for (const auto& [k, v] : both) ins.insert(k.first), outs.insert(k.second);
+        for (const auto& [k, v] : in_only) ins.insert(k);
+        for (const auto& [k, v] : out_only) outs.insert(k);
+        in_keys.assign(ins.begin(), ins.end());
+        out_keys.assign(outs.begin(), outs.end());
+        in_keys.emplace_back();
+        out_keys.emplace_back();
     }
-    // Rules in one pair chain keep their rules.conf order: a packet enters exactly one pair
-    // chain and is tested only against the rules that can match its interfaces.
-    auto fits = [](const std::string& rule_dev, const std::string& key) {
-        return rule_dev.empty() || rule_dev == key;
-    };
+    std::size_t n_in_only = 0, n_out_only = 0;
+    for (const auto& [k, v] : in_only) n_in_only += v.size();
+    for (const auto& [k, v] : out_only) n_out_only += v.size();
+    const std::size_t n_both = rules.size() - n_in_only - n_out_only - none.size();
+
+    // Rules without an interface are copied into every chain that can see their packets.
+    // Choose the deepest dispatch whose copies stay within a budget, so that the output stays
+    // proportional to the rules (a tree full of `any` falls back to fewer levels).
+    const std::size_t budget = 4 * rules.size() + 2000;
+    const std::size_t ni = in_keys.size(), no = out_keys.size();
+    std::size_t cost_two = n_both + n_in_only * no + n_out_only * ni + none.size() * ni * no;
+    std::size_t cost_in = n_both + n_in_only + (n_out_only + none.size()) * ni;
+    int levels = 0;
+    if (by_in && by_out && cost_two <= budget) levels = 2;
+    else if (by_in && cost_in <= budget) levels = 1;
+    else if (by_out && !by_in && n_both + n_out_only + none.size() * no <= budget) levels = 1;
+
     std::string top = "VRMR-" + prefix;
     filter(base_chain).rules.push_back(rule({}, jump(top)));
-    auto ordered = [](const std::set<std::string>& keys) {
-        std::vector<std::string> v;
-        for (const auto& k : keys) if (!k.empty()) v.push_back(k);
-        v.push_back("");  // ANY last
-        return v;
+    if (levels == 0) {
+        for (const auto* u : rules) filter(top).rules.push_back(u->rule);
+        return;
+    }
+    std::map<std::string, std::size_t> index;
+    for (const auto& k : in_keys) if (!k.empty()) index.emplace(k, index.size() + 1);
+    for (const auto& k : out_keys) if (!k.empty()) index.emplace(k, index.size() + 1);
+
+    auto merged = [&](const std::vector<const std::vector<std::size_t>*>& lists) {
+        std::vector<std::size_t> all;
+        for (const auto* l : lists) all.insert(all.end(), l->begin(), l->end());
+        std::sort(all.begin(), all.end());
+        return all;
     };
-    for (const auto& in : ordered(in_keys)) {
-        std::string in_chain = by_in ? chain_name(prefix, {in}, index) : top;
-        bool any_rule_for_in = false;
-        for (const auto& out : ordered(out_keys)) {
-            std::vector<std::string> keys;
-            if (by_in) keys.push_back(in);
-            if (by_out) keys.push_back(out);
-            std::string pair = chain_name(prefix, keys, index);
-            std::vector<Rule> selected;
-            for (const auto* u : rules) {
-                if ((!by_in || fits(u->in, in)) && (!by_out || fits(u->out, out))) selected.push_back(u->rule);
-            }
-            if (selected.empty()) continue;
-            any_rule_for_in = true;
-            auto& pc = filter(pair);
-            pc.rules = std::move(selected);
-            if (by_out) {
+    static const std::vector<std::size_t> kEmpty;
+    auto find_or_empty = [&](const auto& map, const auto& key) -> const std::vector<std::size_t>& {
+        auto it = map.find(key);
+        return it == map.end() ? kEmpty : it->second;
+    };
+    auto fill = [&](const std::string& chain, const std::vector<std::size_t>& positions) {
+        auto& ch = filter(chain);
+        ch.rules.reserve(positions.size());
+        for (std::size_t i : positions) ch.rules.push_back(rules[i]->rule);
+    };
+
+    const bool split_out = levels == 2 || !by_in;  // the dimension of the second level
+    const std::vector<std::string>& first_keys = by_in ? in_keys : out_keys;
+    for (const auto& first : first_keys) {
+        std::string first_chain = chain_name(prefix, {first}, index);
+        bool used = false;
+        if (levels == 2) {
+            for (const auto& out : out_keys) {
+                std::vector<std::size_t> pos = merged({&find_or_empty(both, std::make_pair(first, out)),
+                                                       &find_or_empty(in_only, first),
+                                                       &find_or_empty(out_only, out), &none});
+                if (pos.empty()) continue;
+                std::string pair = chain_name(prefix, {first, out}, index);
+                fill(pair, pos);
                 std::vector<Match> m;
                 if (!out.empty()) m.push_back(base({"-o", out}));
-                filter(in_chain).rules.push_back(rule(m, go_to(pair)));
-            } else if (pair != in_chain) {
-                // single level: nothing to add
+                filter(first_chain).rules.push_back(rule(m, go_to(pair)));
+                used = true;
+            }
+        } else {
+            // One level: by in (copies of out-only and interface-less rules), or by out.
+            std::vector<std::size_t> pos;
+            if (by_in) {
+                std::vector<const std::vector<std::size_t>*> lists{&find_or_empty(in_only, first), &none};
+                for (const auto& [k, v] : both) if (k.first == first) lists.push_back(&v);
+                for (const auto& [k, v] : out_only) lists.push_back(&v);
+                pos = merged(lists);
+            } else {
+                pos = merged({&find_or_empty(out_only, first), &none});
+            }
+            if (!pos.empty()) {
+                fill(first_chain, pos);
+                used = true;
             }
         }
-        if (by_in && any_rule_for_in) {
+        (void)split_out;
+        if (used) {
             std::vector<Match> m;
-            if (!in.empty()) m.push_back(base({"-i", in}));
-            filter(top).rules.push_back(rule(m, go_to(in_chain)));
+            if (!first.empty()) m.push_back(base({by_in ? "-i" : "-o", first}));
+            filter(top).rules.push_back(rule(m, go_to(first_chain)));
         }
     }
 }
