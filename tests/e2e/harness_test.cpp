@@ -342,7 +342,7 @@ TEST_CASE("e2e harness: NFLOG reaches the listener with its prefix", "[e2e][harn
     CHECK(seen[0].dport == 5354);
 }
 
-TEST_CASE("e2e harness: MASQUERADE hides the client behind the fw address; DNAT", "[e2e][harness]") {
+TEST_CASE("e2e harness: MASQUERADE hides the client behind the fw address and DNAT reaches the server", "[e2e][harness]") {
     E2E_SKIP_UNLESS_AVAILABLE();
     Topology topo;
     for (Family f : kFamilies) {

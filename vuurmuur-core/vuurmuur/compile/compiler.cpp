@@ -517,6 +517,11 @@ void FamilyCompiler::build_prologue(const std::string& chain) {
     // Established and related traffic, by the decision stored in the connection mark.
     ch.rules.push_back(rule({ctstate("ESTABLISHED"), mod("connmark", {"--mark", marks_.match(kMarkAccept)})}, jump("ACCEPT")));
     ch.rules.push_back(rule({ctstate("RELATED"), mod("connmark", {"--mark", marks_.match(kMarkAccept)})}, jump("NEWACCEPT")));
+    if (chain == "OUTPUT") {
+        // The firewall's own answers to rejected packets (ICMP errors, TCP RST) belong to a
+        // connection that was never confirmed and carries no decision: let them out.
+        ch.rules.push_back(rule({mod("conntrack", {"--ctstate", "RELATED", "!", "--ctstatus", "CONFIRMED"})}, jump("ACCEPT")));
+    }
     if (!special_marks_.empty()) {
         ch.rules.push_back(rule({ctstate("ESTABLISHED,RELATED"), mod("connmark", {"!", "--mark", marks_.match(0)})},
                                 jump("MARKDISPATCH")));
