@@ -14,7 +14,7 @@ namespace {
 
 /// The value of `opt` in a rule's base match ("-i" -> "eth0"), or "".
 std::string base_arg(const ir::Rule& r, const std::string& opt) {
-    for (const auto& m : r.matches) {
+    for (const auto& m : r.matches()) {
         if (!m.module.empty()) continue;
         for (std::size_t i = 0; i + 1 < m.args.size(); ++i) {
             if (m.args[i] == opt) return m.args[i + 1];
@@ -38,14 +38,14 @@ void walk(const ir::Table& t, const std::string& name, const std::string& in, co
     REQUIRE(c != nullptr);
     for (const auto& r : c->rules) {
         if (!iface_fits(r, in, out)) continue;
-        if (r.origin.line != 0) met.push_back(r.origin.line);
-        if (!r.target) continue;
-        const ir::Chain* callee = t.find(r.target->name);
-        bool dispatch = callee != nullptr && (r.target->name.rfind("VRMR-", 0) == 0 ||
-                                              r.target->name.rfind("FWD-", 0) == 0);
+        if (r.origin().line != 0) met.push_back(r.origin().line);
+        if (!r.target()) continue;
+        const ir::Chain* callee = t.find(r.target()->name);
+        bool dispatch = callee != nullptr && (r.target()->name.rfind("VRMR-", 0) == 0 ||
+                                              r.target()->name.rfind("FWD-", 0) == 0);
         if (!dispatch) continue;
-        walk(t, r.target->name, in, out, met, depth + 1);
-        if (r.target->go_to) return;  // a goto does not come back here
+        walk(t, r.target()->name, in, out, met, depth + 1);
+        if (r.target()->go_to) return;  // a goto does not come back here
     }
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <unordered_set>
 
 #include "vuurmuur/base/strings.h"
 #include "vuurmuur/model/name.h"
@@ -57,7 +58,7 @@ Target jump(std::string name, std::vector<std::string> args = {}) {
 }
 Target go_to(std::string name) { return Target{std::move(name), {}, true}; }
 Rule rule(std::vector<Match> matches, Target target, diag::Location origin = {}) {
-    return Rule{std::move(matches), std::move(target), std::move(origin)};
+    return Rule(std::move(matches), std::move(target), std::move(origin));
 }
 
 /// One side of a rule after expansion: an address (or none: any), the device the traffic
@@ -151,6 +152,8 @@ private:
     /// Mark value -> the chain that handles the connection (NFQ-*, NFLOG-*), sorted.
     std::map<std::uint32_t, std::string> special_marks_;
     std::set<std::string> warned_;
+    std::unordered_set<std::string> seen_raw_;        ///< helper rules already attached
+    std::unordered_set<std::string> seen_broadcast_;  ///< broadcast rules already emitted
 };
 
 // ---------------------------------------------------------------------------------------
@@ -750,7 +753,9 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         main.push_back(mod("limit", args));
                     }
                     if (o.comment) main.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
-                    UserFilterRule u{chain, s.device, d.device, {}};
+                    auto add_user = [&](Rule ur) {
+                        user_rules_.push_back(UserFilterRule{chain, s.device, d.device, std::move(ur)});
+                    };
                     if (o.log || r.action == Action::Log) {
                         std::string limit, burst;
                         if (o.loglimit) {
@@ -766,23 +771,19 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         }
                         std::string shown = base::to_upper(model::action_name(r.action));
                         if (r.action == Action::Log) shown = "NFLOG";
-                        Rule log = log_rule(m, log_prefix(shown, o.logprefix.value_or("")), limit, burst, origin);
-                        if (r.action == Action::Log) {
-                            // The log action is the log rule itself (non-terminating).
-                            if (o.comment) log.matches.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
-                            u.rule = std::move(log);
-                            user_rules_.push_back(u);
-                            continue;
+                        std::vector<Match> lm = m;
+                        // The log action is the log rule itself (non-terminating).
+                        if (r.action == Action::Log && o.comment) {
+                            lm.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                         }
-                        u.rule = std::move(log);
-                        user_rules_.push_back(u);
+                        add_user(log_rule(lm, log_prefix(shown, o.logprefix.value_or("")), limit, burst, origin));
+                        if (r.action == Action::Log) continue;
                     }
                     Target t = target;
                     if (to->kind == K::Broadcast) {
                         if (r.action == Action::Accept) t = jump("ACCEPT");
                     }
-                    u.rule = rule(main, t, origin);
-                    user_rules_.push_back(u);
+                    add_user(rule(main, t, origin));
 
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)
@@ -825,8 +826,9 @@ void FamilyCompiler::add_helper(const std::string& raw_chain, std::vector<Match>
                                 const std::string& helper, const diag::Location& origin) {
     if (helper.empty() || (helper == "irc" && !v4())) return;  // no IPv6 irc helper
     Rule ct = rule(std::move(matches), jump("CT", {"--helper", helper}), origin);
-    auto& raw = rs_.table("raw").chain(raw_chain).rules;
-    if (std::find(raw.begin(), raw.end(), ct) == raw.end()) raw.push_back(ct);
+    // Many rules share a service and endpoints: attach each helper rule once.
+    if (!seen_raw_.insert(raw_chain + "\n" + render::rule_text(ct)).second) return;
+    rs_.table("raw").chain(raw_chain).rules.push_back(std::move(ct));
 }
 
 void FamilyCompiler::lower_broadcast(const model::Rule& r, const model::Service& service,
@@ -849,10 +851,9 @@ void FamilyCompiler::lower_broadcast(const model::Rule& r, const model::Service&
             for (const auto& p : ports(&service)) {
                 if (p.protocol != "udp") continue;
                 Rule b = rule(address_matches(bs, bd, p, false), jump(target), r.location);
-                bool seen = std::any_of(user_rules_.begin(), user_rules_.end(), [&](const UserFilterRule& u) {
-                    return u.chain == "INPUT" && u.rule == b;
-                });
-                if (!seen) user_rules_.push_back(UserFilterRule{"INPUT", bs.device, "", b});
+                if (seen_broadcast_.insert(render::rule_text(b)).second) {
+                    user_rules_.push_back(UserFilterRule{"INPUT", bs.device, "", std::move(b)});
+                }
             }
         }
     }
@@ -1196,12 +1197,10 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     std::set<std::string> used;
     for (const auto& t : rs_.tables) {
         for (const auto& c : t.chains) {
-            for (const auto& r : c.rules) if (r.target) used.insert(r.target->name);
+            for (const auto& r : c.rules) if (r.target()) used.insert(r.target()->name);
         }
     }
-    f.chains.erase(std::remove_if(f.chains.begin(), f.chains.end(),
-                                  [&](const Chain& c) { return c.kind == Chain::Kind::Owned && used.count(c.name) == 0; }),
-                   f.chains.end());
+    f.erase_chains_if([&](const Chain& c) { return c.kind == Chain::Kind::Owned && used.count(c.name) == 0; });
     // Custom chains of `chain` rules belong to the admin: created when missing, never flushed.
     for (const auto& r : c_.rules) {
         if (r.active && r.action == Action::Chain && r.options.chain && used.count(*r.options.chain) != 0) {

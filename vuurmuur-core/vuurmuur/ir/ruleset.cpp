@@ -9,26 +9,34 @@ namespace vuurmuur::ir {
 
 std::string_view family_name(Family f) { return f == Family::Ipv4 ? "ipv4" : "ipv6"; }
 
+void Table::reindex() const {
+    if (index_.size() == chains.size()) return;
+    index_.clear();
+    for (std::size_t i = 0; i < chains.size(); ++i) index_.emplace(chains[i].name, i);
+}
+
 Chain& Table::chain(const std::string& wanted) {
-    for (auto& c : chains) {
-        if (c.name == wanted) return c;
-    }
+    reindex();
+    auto it = index_.find(wanted);
+    if (it != index_.end()) return chains[it->second];
     chains.push_back(Chain{wanted, Chain::Kind::Owned, {}, {}});
+    index_.emplace(wanted, chains.size() - 1);
     return chains.back();
 }
 
 const Chain* Table::find(const std::string& wanted) const {
-    for (const auto& c : chains) {
-        if (c.name == wanted) return &c;
-    }
-    return nullptr;
+    reindex();
+    auto it = index_.find(wanted);
+    return it == index_.end() ? nullptr : &chains[it->second];
 }
 
 Table& Ruleset::table(const std::string& name) {
     for (auto& t : tables) {
         if (t.name == name) return t;
     }
-    tables.push_back(Table{name, {}});
+    Table t;
+    t.name = name;
+    tables.push_back(std::move(t));
     return tables.back();
 }
 
@@ -61,18 +69,18 @@ std::string dump(const Ruleset& ruleset) {
             out += "\n";
             for (const auto& r : c.rules) {
                 out += "    rule";
-                for (const auto& m : r.matches) {
+                for (const auto& m : r.matches()) {
                     out += " [" + (m.module.empty() ? std::string("base") : m.module);
                     for (const auto& a : m.args) out += " " + a;
                     out += "]";
                 }
-                if (r.target) {
-                    out += r.target->go_to ? " goto " : " -> ";
-                    out += r.target->name;
-                    for (const auto& a : r.target->args) out += " " + a;
+                if (r.target()) {
+                    out += r.target()->go_to ? " goto " : " -> ";
+                    out += r.target()->name;
+                    for (const auto& a : r.target()->args) out += " " + a;
                 }
-                if (!r.origin.file.empty()) {
-                    out += "  # " + r.origin.file + ":" + std::to_string(r.origin.line);
+                if (!r.origin().file.empty()) {
+                    out += "  # " + r.origin().file + ":" + std::to_string(r.origin().line);
                 }
                 out += "\n";
             }
@@ -98,10 +106,10 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
         std::size_t worst_callee = 0;
         std::size_t sum_jumps = 0;
         for (const auto& r : c->rules) {
-            if (!r.target || filter->find(r.target->name) == nullptr) continue;
+            if (!r.target() || filter->find(r.target()->name) == nullptr) continue;
             // Only dispatch chains (FWD...) and the chains a NEW packet enters count.
             bool new_state_only_elsewhere = false;
-            for (const auto& m : r.matches) {
+            for (const auto& m : r.matches()) {
                 for (std::size_t i = 0; i + 1 < m.args.size(); ++i) {
                     if (m.args[i] == "--ctstate" && m.args[i + 1].find("NEW") == std::string::npos) {
                         new_state_only_elsewhere = true;
@@ -109,8 +117,8 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
                 }
             }
             if (new_state_only_elsewhere) continue;
-            std::size_t c_cost = cost(r.target->name);
-            if (r.target->go_to) worst_callee = std::max(worst_callee, c_cost);
+            std::size_t c_cost = cost(r.target()->name);
+            if (r.target()->go_to) worst_callee = std::max(worst_callee, c_cost);
             else sum_jumps = std::max(sum_jumps, c_cost);
         }
         std::size_t total = own + std::max(worst_callee, sum_jumps);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <memory>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -31,14 +33,35 @@ struct Target {
     bool operator==(const Target&) const = default;
 };
 
-struct Rule {
-    std::vector<Match> matches;
-    std::optional<Target> target;  ///< none: a counting rule
-    diag::Location origin;          ///< the rules.conf / config line behind it (empty: prologue)
+/// A rule: matches + target, immutable once built. Copies share one body, so the dispatch
+/// can place a rule in many chains without copying its matches.
+class Rule {
+public:
+    Rule(std::vector<Match> matches, std::optional<Target> target, diag::Location origin = {})
+        : body_(std::make_shared<const Body>(Body{std::move(matches), std::move(target), std::move(origin)})) {}
+
+    const std::vector<Match>& matches() const { return body_->matches; }
+    const std::optional<Target>& target() const { return body_->target; }
+    /// The rules.conf / config line behind it (empty: prologue).
+    const diag::Location& origin() const { return body_->origin; }
+
+    /// The same object for every copy of this rule (for caches keyed by rule).
+    const void* identity() const { return body_.get(); }
+    /// Whether other chains hold copies of this rule.
+    bool is_shared() const { return body_.use_count() > 1; }
 
     bool operator==(const Rule& other) const {
-        return matches == other.matches && target == other.target;
+        return body_ == other.body_ ||
+               (matches() == other.matches() && target() == other.target());
     }
+
+private:
+    struct Body {
+        std::vector<Match> matches;
+        std::optional<Target> target;  ///< none: a counting rule
+        diag::Location origin;
+    };
+    std::shared_ptr<const Body> body_;
 };
 
 struct Chain {
@@ -57,8 +80,20 @@ struct Table {
     std::string name;  ///< raw, mangle, nat, filter
     std::vector<Chain> chains;
 
+    /// The chain called `name`, created (owned, empty) at the end when missing.
     Chain& chain(const std::string& name);
     const Chain* find(const std::string& name) const;
+    /// Removes the chains `drop` says so of; keeps the order of the rest.
+    template <typename Pred>
+    void erase_chains_if(Pred drop) {
+        std::erase_if(chains, drop);
+        index_.clear();
+    }
+
+private:
+    /// name -> position in `chains`, rebuilt lazily (chains are only added through chain()).
+    mutable std::unordered_map<std::string, std::size_t> index_;
+    void reindex() const;
 };
 
 struct Ruleset {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vuurmuur/render/iptables_restore.h"
 
+#include <unordered_map>
+
 #include "vuurmuur/base/strings.h"
 
 namespace vuurmuur::render {
@@ -45,23 +47,48 @@ std::string sanitize_text(std::string_view text, std::size_t max_len) {
 }
 
 namespace {
-void render_rule(std::string& out, const std::string& chain, const ir::Rule& rule) {
-    out += "-A " + chain;
-    for (const auto& m : rule.matches) {
+void append_rule(std::string& out, const ir::Rule& rule) {
+    for (const auto& m : rule.matches()) {
         if (!m.module.empty()) out += " -m " + m.module;
         for (const auto& a : m.args) out += " " + quote_arg(a);
     }
-    if (rule.target) {
-        out += rule.target->go_to ? " -g " : " -j ";
-        out += rule.target->name;
-        for (const auto& a : rule.target->args) out += " " + quote_arg(a);
+    if (rule.target()) {
+        out += rule.target()->go_to ? " -g " : " -j ";
+        out += rule.target()->name;
+        for (const auto& a : rule.target()->args) out += " " + quote_arg(a);
     }
-    out += "\n";
 }
+
+/// Renders rules; a rule that the dispatch copied into several chains is rendered once.
+class RuleRenderer {
+public:
+    void render(std::string& out, const std::string& chain, const ir::Rule& rule) {
+        out += "-A ";
+        out += chain;
+        if (rule.is_shared()) {
+            auto [it, fresh] = cache_.try_emplace(rule.identity());
+            if (fresh) append_rule(it->second, rule);
+            out += it->second;
+        } else {
+            append_rule(out, rule);
+        }
+        out += '\n';
+    }
+
+private:
+    std::unordered_map<const void*, std::string> cache_;
+};
 }  // namespace
+
+std::string rule_text(const ir::Rule& rule) {
+    std::string out;
+    append_rule(out, rule);
+    return out;
+}
 
 std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options) {
     std::string out;
+    RuleRenderer renderer;
     if (!options.header.empty()) out += options.header + "\n";
     for (const auto& table : ruleset.tables) {
         out += "*" + table.name + "\n";
@@ -89,7 +116,7 @@ std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& op
         }
         for (const auto& chain : table.chains) {
             if (chain.kind == ir::Chain::Kind::Hook) continue;
-            for (const auto& rule : chain.rules) render_rule(out, chain.name, rule);
+            for (const auto& rule : chain.rules) renderer.render(out, chain.name, rule);
         }
         out += "COMMIT\n";
     }

@@ -24,6 +24,9 @@ struct RenderOptions {
 
 std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options = {});
 
+/// A rule's matches and target as iptables-restore reads them (without "-A CHAIN").
+std::string rule_text(const ir::Rule& rule);
+
 /// One argument as iptables-restore reads it: quoted when it holds spaces or quotes.
 std::string quote_arg(const std::string& arg);
 
