@@ -12,7 +12,9 @@ namespace vuurmuur::script {
 
 int run_compile(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     diag::Diagnostics diags;
-    auto loaded = load_and_check(o.config_dir, diags);
+    LoadOptions load;
+    if (o.config_file) load.config_file = *o.config_file;
+    auto loaded = load_and_check(o.config_dir, load, diags);
     diags.sort();
     err << diag::render_all(diags, o.config_dir);
     if (diags.has_errors()) {
@@ -43,7 +45,7 @@ int run_compile(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
                        " ruleset; load with " +
                        (rs->family == ir::Family::Ipv4 ? "iptables-restore" : "ip6tables-restore") +
                        " --noflush";
-        out << render::iptables_restore(*rs, ropts);
+        render::iptables_restore(*rs, ropts, [&](std::string_view chunk) { out << chunk; });
     }
     return kSuccess;
 }

@@ -14,11 +14,10 @@ namespace {
 
 /// The value of `opt` in a rule's base match ("-i" -> "eth0"), or "".
 std::string base_arg(const ir::Rule& r, const std::string& opt) {
-    for (const auto& m : r.matches()) {
-        if (!m.module.empty()) continue;
-        for (std::size_t i = 0; i + 1 < m.args.size(); ++i) {
-            if (m.args[i] == opt) return m.args[i + 1];
-        }
+    // Base matches come before any "-m module" in the rule text.
+    auto words = r.match_words();
+    for (std::size_t i = 0; i + 1 < words.size() && words[i] != "-m"; ++i) {
+        if (words[i] == opt) return words[i + 1];
     }
     return {};
 }

@@ -9,6 +9,59 @@ namespace vuurmuur::ir {
 
 std::string_view family_name(Family f) { return f == Family::Ipv4 ? "ipv4" : "ipv6"; }
 
+std::string quote_arg(const std::string& arg) {
+    bool needs = arg.empty();
+    for (char c : arg) {
+        if (c == ' ' || c == '"' || c == '\'' || c == '\\' || c == '\t') needs = true;
+    }
+    if (!needs) return arg;
+    std::string out = "\"";
+    for (char c : arg) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin) {
+    std::string text;
+    for (const auto& m : matches) {
+        if (!m.module.empty()) {
+            text += " -m ";
+            text += m.module;
+        }
+        for (const auto& a : m.args) {
+            text += ' ';
+            text += quote_arg(a);
+        }
+    }
+    text.shrink_to_fit();
+    body_ = std::make_shared<const Body>(Body{std::move(text), std::move(target), std::move(origin)});
+}
+
+std::vector<std::string> Rule::match_words() const {
+    std::vector<std::string> words;
+    const std::string& t = body_->matches;
+    std::size_t i = 0;
+    while (i < t.size()) {
+        while (i < t.size() && t[i] == ' ') ++i;
+        if (i >= t.size()) break;
+        std::string w;
+        if (t[i] == '"') {
+            for (++i; i < t.size() && t[i] != '"'; ++i) {
+                if (t[i] == '\\' && i + 1 < t.size()) ++i;
+                w += t[i];
+            }
+            ++i;
+        } else {
+            while (i < t.size() && t[i] != ' ') w += t[i++];
+        }
+        words.push_back(std::move(w));
+    }
+    return words;
+}
+
 void Table::reindex() const {
     if (index_.size() == chains.size()) return;
     index_.clear();
@@ -69,11 +122,7 @@ std::string dump(const Ruleset& ruleset) {
             out += "\n";
             for (const auto& r : c.rules) {
                 out += "    rule";
-                for (const auto& m : r.matches()) {
-                    out += " [" + (m.module.empty() ? std::string("base") : m.module);
-                    for (const auto& a : m.args) out += " " + a;
-                    out += "]";
-                }
+                out += r.matches_text();
                 if (r.target()) {
                     out += r.target()->go_to ? " goto " : " -> ";
                     out += r.target()->name;
@@ -109,11 +158,12 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
             if (!r.target() || filter->find(r.target()->name) == nullptr) continue;
             // Only dispatch chains (FWD...) and the chains a NEW packet enters count.
             bool new_state_only_elsewhere = false;
-            for (const auto& m : r.matches()) {
-                for (std::size_t i = 0; i + 1 < m.args.size(); ++i) {
-                    if (m.args[i] == "--ctstate" && m.args[i + 1].find("NEW") == std::string::npos) {
-                        new_state_only_elsewhere = true;
-                    }
+            const std::string& t = r.matches_text();
+            for (std::size_t at = t.find(" --ctstate "); at != std::string::npos; at = t.find(" --ctstate ", at + 1)) {
+                std::size_t v = at + 11;
+                std::size_t e = t.find(' ', v);
+                if (t.substr(v, e == std::string::npos ? std::string::npos : e - v).find("NEW") == std::string::npos) {
+                    new_state_only_elsewhere = true;
                 }
             }
             if (new_state_only_elsewhere) continue;

@@ -33,14 +33,21 @@ struct Target {
     bool operator==(const Target&) const = default;
 };
 
-/// A rule: matches + target, immutable once built. Copies share one body, so the dispatch
-/// can place a rule in many chains without copying its matches.
+/// One argument as iptables(-restore) reads it: quoted when it holds spaces or quotes.
+std::string quote_arg(const std::string& arg);
+
+/// A rule: matches + target, immutable once built. The matches are kept as their
+/// iptables-restore text (" -i eth0 -p tcp -m tcp --dport 80"), which is compact and what
+/// the renderer writes. Copies share one body, so the dispatch can place a rule in many
+/// chains for the price of a pointer.
 class Rule {
 public:
-    Rule(std::vector<Match> matches, std::optional<Target> target, diag::Location origin = {})
-        : body_(std::make_shared<const Body>(Body{std::move(matches), std::move(target), std::move(origin)})) {}
+    Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin = {});
 
-    const std::vector<Match>& matches() const { return body_->matches; }
+    /// The matches as text, each option preceded by a space; empty for none.
+    const std::string& matches_text() const { return body_->matches; }
+    /// The matches split into (unquoted) words, for inspection and tests.
+    std::vector<std::string> match_words() const;
     const std::optional<Target>& target() const { return body_->target; }
     /// The rules.conf / config line behind it (empty: prologue).
     const diag::Location& origin() const { return body_->origin; }
@@ -52,12 +59,12 @@ public:
 
     bool operator==(const Rule& other) const {
         return body_ == other.body_ ||
-               (matches() == other.matches() && target() == other.target());
+               (matches_text() == other.matches_text() && target() == other.target());
     }
 
 private:
     struct Body {
-        std::vector<Match> matches;
+        std::string matches;
         std::optional<Target> target;  ///< none: a counting rule
         diag::Location origin;
     };

@@ -1,26 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vuurmuur/render/iptables_restore.h"
 
-#include <unordered_map>
 
 #include "vuurmuur/base/strings.h"
 
 namespace vuurmuur::render {
 
-std::string quote_arg(const std::string& arg) {
-    bool needs = arg.empty();
-    for (char c : arg) {
-        if (c == ' ' || c == '"' || c == '\'' || c == '\\' || c == '\t') needs = true;
-    }
-    if (!needs) return arg;
-    std::string out = "\"";
-    for (char c : arg) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    out += '"';
-    return out;
-}
+std::string quote_arg(const std::string& arg) { return ir::quote_arg(arg); }
 
 std::string sanitize_text(std::string_view text, std::size_t max_len) {
     std::string out;
@@ -48,10 +34,7 @@ std::string sanitize_text(std::string_view text, std::size_t max_len) {
 
 namespace {
 void append_rule(std::string& out, const ir::Rule& rule) {
-    for (const auto& m : rule.matches()) {
-        if (!m.module.empty()) out += " -m " + m.module;
-        for (const auto& a : m.args) out += " " + quote_arg(a);
-    }
+    out += rule.matches_text();
     if (rule.target()) {
         out += rule.target()->go_to ? " -g " : " -j ";
         out += rule.target()->name;
@@ -59,25 +42,12 @@ void append_rule(std::string& out, const ir::Rule& rule) {
     }
 }
 
-/// Renders rules; a rule that the dispatch copied into several chains is rendered once.
-class RuleRenderer {
-public:
-    void render(std::string& out, const std::string& chain, const ir::Rule& rule) {
-        out += "-A ";
-        out += chain;
-        if (rule.is_shared()) {
-            auto [it, fresh] = cache_.try_emplace(rule.identity());
-            if (fresh) append_rule(it->second, rule);
-            out += it->second;
-        } else {
-            append_rule(out, rule);
-        }
-        out += '\n';
-    }
-
-private:
-    std::unordered_map<const void*, std::string> cache_;
-};
+void render_rule(std::string& out, const std::string& chain, const ir::Rule& rule) {
+    out += "-A ";
+    out += chain;
+    append_rule(out, rule);
+    out += '\n';
+}
 }  // namespace
 
 std::string rule_text(const ir::Rule& rule) {
@@ -86,9 +56,18 @@ std::string rule_text(const ir::Rule& rule) {
     return out;
 }
 
-std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options) {
+void iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options,
+                      const std::function<void(std::string_view)>& write) {
+    // Written in chunks, so a large ruleset never has to exist as one string.
+    constexpr std::size_t kChunk = 64 * 1024;
     std::string out;
-    RuleRenderer renderer;
+    out.reserve(kChunk + 4096);
+    auto flush = [&](bool force) {
+        if (force || out.size() >= kChunk) {
+            if (!out.empty()) write(out);
+            out.clear();
+        }
+    };
     if (!options.header.empty()) out += options.header + "\n";
     for (const auto& table : ruleset.tables) {
         out += "*" + table.name + "\n";
@@ -110,17 +89,27 @@ std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& op
                     }
                     break;
             }
+            flush(false);
         }
         for (const auto& chain : table.chains) {
             if (chain.kind == ir::Chain::Kind::Builtin) out += "-F " + chain.name + "\n";
         }
         for (const auto& chain : table.chains) {
             if (chain.kind == ir::Chain::Kind::Hook) continue;
-            for (const auto& rule : chain.rules) renderer.render(out, chain.name, rule);
+            for (const auto& rule : chain.rules) {
+                render_rule(out, chain.name, rule);
+                flush(false);
+            }
         }
         out += "COMMIT\n";
     }
-    return out;
+    flush(true);
+}
+
+std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options) {
+    std::string text;
+    iptables_restore(ruleset, options, [&](std::string_view chunk) { text.append(chunk); });
+    return text;
 }
 
 }  // namespace vuurmuur::render

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <functional>
 #include <map>
+#include <string_view>
 #include <set>
 #include <string>
 
@@ -23,6 +25,9 @@ struct RenderOptions {
 };
 
 std::string iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options = {});
+/// The same text, handed to `write` in chunks of about 64 KiB (for large rulesets).
+void iptables_restore(const ir::Ruleset& ruleset, const RenderOptions& options,
+                      const std::function<void(std::string_view)>& write);
 
 /// A rule's matches and target as iptables-restore reads them (without "-A CHAIN").
 std::string rule_text(const ir::Rule& rule);
