@@ -1133,10 +1133,17 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
         std::string first_chain = chain_name(prefix, {first}, index);
         bool used = false;
         if (levels == 2) {
+            // An in-interface with nothing of its own sees what any other one sees: FWD-ANY.
+            bool own = !find_or_empty(in_only, first).empty();
+            for (const auto& [k, v] : both) own = own || k.first == first;
+            if (!first.empty() && !own) continue;
             for (const auto& out : out_keys) {
-                std::vector<std::size_t> pos = merged({&find_or_empty(both, std::make_pair(first, out)),
-                                                       &find_or_empty(in_only, first),
-                                                       &find_or_empty(out_only, out), &none});
+                // Likewise an out-interface with nothing of its own for this in-interface: the
+                // packet goes on to the in-interface's ANY chain, which holds the same rules.
+                const auto& pair_own = find_or_empty(both, std::make_pair(first, out));
+                const auto& out_own = find_or_empty(out_only, out);
+                if (!out.empty() && pair_own.empty() && out_own.empty()) continue;
+                std::vector<std::size_t> pos = merged({&pair_own, &find_or_empty(in_only, first), &out_own, &none});
                 if (pos.empty()) continue;
                 std::string pair = chain_name(prefix, {first, out}, index);
                 fill(pair, pos);
