@@ -824,7 +824,9 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
 
 void FamilyCompiler::add_helper(const std::string& raw_chain, std::vector<Match> matches,
                                 const std::string& helper, const diag::Location& origin) {
-    if (helper.empty() || (helper == "irc" && !v4())) return;  // no IPv6 irc helper
+    // The kernel has no IPv6 helper for these; asking for one fails the IPv6 load.
+    if (helper.empty()) return;
+    if (!v4() && (helper == "irc" || helper == "pptp" || helper == "netbios-ns" || helper == "snmp")) return;
     Rule ct = rule(std::move(matches), jump("CT", {"--helper", helper}), origin);
     // Many rules share a service and endpoints: attach each helper rule once.
     if (!seen_raw_.insert(raw_chain + "\n" + render::rule_text(ct)).second) return;
