@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "commands.h"
 
+#include "apply_command.h"
 #include "compile_command.h"
+#include "edit_commands.h"
+#include "json_output.h"
 
 #include <ostream>
 
@@ -17,30 +20,19 @@ namespace vuurmuur::script {
 
 namespace {
 
+LoadOptions load_options(const ScriptOptions& o) {
+    LoadOptions options;
+    if (o.config_file) options.config_file = *o.config_file;
+    return options;
+}
+
 std::string plural(std::size_t n, const std::string& word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
 }
 
-void write_check_json(const diag::Diagnostics& diags, const std::string& root, std::ostream& out) {
-    out << "{\"version\":1,\"config_dir\":" << base::json_quote(root)
-        << ",\"errors\":" << diags.error_count() << ",\"warnings\":" << diags.warning_count()
-        << ",\"diagnostics\":[";
-    bool first = true;
-    for (const auto& d : diags.all()) {
-        out << (first ? "" : ",") << "{\"severity\":"
-            << (d.severity == diag::Severity::Error ? "\"error\"" : "\"warning\"")
-            << ",\"code\":" << base::json_quote(diag::slug(d.code))
-            << ",\"file\":" << base::json_quote(d.location.file) << ",\"line\":" << d.location.line
-            << ",\"column\":" << d.location.column << ",\"message\":" << base::json_quote(d.message)
-            << ",\"hint\":" << base::json_quote(d.hint) << "}";
-        first = false;
-    }
-    out << "]}\n";
-}
-
 int run_check(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     diag::Diagnostics diags;
-    load_and_check(o.config_dir, diags);
+    load_and_check(o.config_dir, load_options(o), diags);
     diags.sort();
     if (o.json) {
         write_check_json(diags, o.config_dir, out);
@@ -90,13 +82,27 @@ int run_list_or_print(const ScriptOptions& o, std::ostream& out, std::ostream& e
     }
 
     diag::Diagnostics diags;
-    auto loaded = load_and_check(o.config_dir, diags);
+    auto loaded = load_and_check(o.config_dir, load_options(o), diags);
     if (loaded.tree.files.empty() && diags.has_errors()) {
         err << diag::render_all(diags, o.config_dir);
         return kCommandFailed;
     }
     if (o.mode == Mode::List) {
-        for (const auto& name : view::list_objects(loaded.config, *o.kind, object)) out << name << "\n";
+        auto names = view::list_objects(loaded.config, *o.kind, object);
+        if (o.json) {
+            write_list_json(*o.kind, object, names, out);
+            return kSuccess;
+        }
+        for (const auto& name : names) out << name << "\n";
+        return kSuccess;
+    }
+    if (o.json) {
+        auto variables = view::object_variables(loaded.tree, *o.kind, object, variable);
+        if (!variables) {
+            err << "vuurmuur-script: error: " << kind << " '" << shown << "' not found\n";
+            return kNotFound;
+        }
+        write_print_json(*o.kind, object, *variables, out);
         return kSuccess;
     }
     auto lines = view::print_object(loaded.tree, *o.kind, object, variable, o.rule_numbers);
@@ -117,8 +123,21 @@ int run(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
             case Mode::Version: out << "vuurmuur-script " << VUURMUUR_VERSION << "\n"; return kSuccess;
             case Mode::Check: return run_check(o, out, err);
             case Mode::Compile: return run_compile(o, out, err);
+            case Mode::Apply: return run_apply(o, out, err);
+            case Mode::Confirm: return run_confirm(o, out, err);
             case Mode::List:
             case Mode::Print: return run_list_or_print(o, out, err);
+            case Mode::Create:
+            case Mode::Delete:
+            case Mode::Rename:
+            case Mode::Modify:
+            case Mode::Block:
+            case Mode::Unblock:
+            case Mode::Reload: return run_edit(o, out, err);
+            case Mode::Rules:
+                if (o.rules_verb == RulesVerb::List) return run_rules_list(o, out, err);
+                return run_edit(o, out, err);
+            case Mode::ListBlocked: return run_list_blocked(o, out, err);
             case Mode::None: break;
         }
     } catch (const io::IoError& e) {

@@ -284,10 +284,12 @@ TEST_CASE("cli: usage errors exit 1 with the reason on stderr") {
         // two selectors, no selector, no mode, two modes
         {{"-P", "-o", "admin-pc.local.lan", "-z", "lan"},
          "vuurmuur-script: error: select only one object type (-o -g -n -z -s -i -r)"},
-        {{"-L"}, "vuurmuur-script: error: -L and -P need an object type: -o -g -n -z -s -i or -r"},
-        {{}, "vuurmuur-script: error: nothing to do: give a command or -L/-P (see --help)"},
-        {{"-z", "lan"}, "vuurmuur-script: error: nothing to do: give a command or -L/-P (see --help)"},
-        {{"-L", "-P", "-z", "lan"}, "vuurmuur-script: error: give only one of the commands and -L/-P"},
+        {{"-L"}, "vuurmuur-script: error: -L -P -C -D -R and -M need an object type: -o -g -n -z -s -i or -r"},
+        {{}, "vuurmuur-script: error: nothing to do: give a command or -L/-P/-C/-D/-R/-M (see --help)"},
+        {{"-z", "lan"}, "vuurmuur-script: error: nothing to do: give a command or -L/-P/-C/-D/-R/-M (see --help)"},
+        {{"-L", "-P", "-z", "lan"},
+         "vuurmuur-script: error: give only one of the commands, -L -P -C -D -R -M, --block, "
+         "--unblock, --list-blocked and --reload"},
         {{"frobnicate"}, "vuurmuur-script: error: unknown command 'frobnicate' (see --help)"},
     };
     for (const auto& c : cases) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "vuurmuur/config/textdir.h"
 #include "vuurmuur/diag/diagnostic.h"
@@ -18,5 +19,13 @@ struct Loaded {
 /// Loads the tree at `root` (under the store's shared lock), builds the model and validates
 /// it. Every problem is in `diags`; the model is returned even when there are errors.
 Loaded load_and_check(const std::filesystem::path& root, diag::Diagnostics& diags);
+
+struct LoadOptions {
+    /// Settings from this file instead of `<root>/config.conf` (vuurmuur-script -c). Its
+    /// diagnostics name it relative to the root.
+    std::optional<std::filesystem::path> config_file;
+};
+Loaded load_and_check(const std::filesystem::path& root, const LoadOptions& options,
+                      diag::Diagnostics& diags);
 
 }  // namespace vuurmuur

@@ -209,6 +209,29 @@ void KvFile::append(std::string_view key, const std::string& value) {
     modified_ = true;
 }
 
+std::size_t KvFile::index_of(const KvLine* line) const {
+    return static_cast<std::size_t>(line - lines_.data());
+}
+
+void KvFile::set_at(std::size_t index, std::string_view key, const std::string& value) {
+    lines_.at(index) = make_entry(key, value);
+    final_newline_ = true;
+    modified_ = true;
+}
+
+void KvFile::insert_at(std::size_t index, std::string_view key, const std::string& value) {
+    if (index > lines_.size()) index = lines_.size();
+    lines_.insert(lines_.begin() + static_cast<std::ptrdiff_t>(index), make_entry(key, value));
+    final_newline_ = true;
+    modified_ = true;
+}
+
+void KvFile::remove_at(std::size_t index) {
+    if (index >= lines_.size()) return;
+    lines_.erase(lines_.begin() + static_cast<std::ptrdiff_t>(index));
+    modified_ = true;
+}
+
 void KvFile::erase(std::string_view key) {
     auto before = lines_.size();
     lines_.erase(std::remove_if(lines_.begin(), lines_.end(),

@@ -54,6 +54,16 @@ public:
     void append(std::string_view key, const std::string& value);
     /// Removes every line of `key`.
     void erase(std::string_view key);
+
+    /// Index-based edits for editors that keep comments and the position of each value
+    /// (indexes are 0-based into lines()). index_of() of a line of this file.
+    std::size_t index_of(const KvLine* line) const;
+    /// Rewrites the line at `index` as KEY="value" (it keeps its key when it is an entry).
+    void set_at(std::size_t index, std::string_view key, const std::string& value);
+    /// Inserts KEY="value" before the line at `index` (at the end when index == size).
+    void insert_at(std::size_t index, std::string_view key, const std::string& value);
+    /// Removes the line at `index`.
+    void remove_at(std::size_t index);
     bool modified() const { return modified_; }
 
     /// Formats one entry line: KEY="value".

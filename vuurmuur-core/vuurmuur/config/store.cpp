@@ -67,6 +67,8 @@ void Transaction::rename(const std::string& from, const std::string& to) {
     renames_.emplace_back(from, to);
 }
 
+void Transaction::remove_dir(const std::string& rel) { removed_dirs_.push_back(rel); }
+
 void Transaction::commit() {
     for (auto& [rel, file] : files_) {
         if (!file.modified() && created_.count(rel) == 0) continue;
@@ -77,6 +79,13 @@ void Transaction::commit() {
     for (const auto& rel : removed_) {
         fs::path path = root_ / rel;
         if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+            throw io::IoError("cannot remove " + path.string() + ": " + std::strerror(errno));
+        }
+        io::sync_dir(path.parent_path());
+    }
+    for (const auto& rel : removed_dirs_) {
+        fs::path path = root_ / rel;
+        if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
             throw io::IoError("cannot remove " + path.string() + ": " + std::strerror(errno));
         }
         io::sync_dir(path.parent_path());

@@ -57,6 +57,9 @@ public:
     void remove(const std::string& rel);
     /// Renames a file or directory at commit time (after all writes).
     void rename(const std::string& from, const std::string& to);
+    /// Removes an empty directory at commit time, after the file removals (in call order, so
+    /// name children before their parent). A directory that is not empty then fails the commit.
+    void remove_dir(const std::string& rel);
 
     void commit();
 
@@ -65,6 +68,7 @@ private:
     std::map<std::string, KvFile> files_;
     std::set<std::string> created_;
     std::set<std::string> removed_;
+    std::vector<std::string> removed_dirs_;
     std::vector<std::pair<std::string, std::string>> renames_;
 };
 

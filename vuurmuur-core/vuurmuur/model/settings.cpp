@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "vuurmuur/base/ip.h"
 #include "vuurmuur/base/strings.h"
 
 namespace vuurmuur::model {
@@ -25,6 +26,35 @@ constexpr SettingSpec number(std::string_view key, std::string_view section,
     return {key, section, type, min, max, nullptr, nullptr, member, description};
 }
 
+/// "192.168.1.0/24 fd00:1::/64": networks without host bits, separated by spaces.
+std::string check_networks(std::string_view text) {
+    const std::string error = "expected networks like \"192.168.1.0/24 fd00:1::/64\" (no host bits)";
+    if (text.size() > 1024) return error;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        if (text[pos] == ' ' || text[pos] == '\t') { ++pos; continue; }
+        std::size_t end = text.find_first_of(" \t", pos);
+        std::string_view net = text.substr(pos, end == std::string_view::npos ? text.size() - pos : end - pos);
+        pos += net.size();
+        std::size_t slash = net.find('/');
+        std::string_view addr = net.substr(0, slash);
+        bool v6 = addr.find(':') != std::string_view::npos;
+        int max = v6 ? 128 : 32;
+        auto prefix = slash == std::string_view::npos ? std::optional<std::uint64_t>(static_cast<std::uint64_t>(max))
+                                                      : base::parse_uint(net.substr(slash + 1), static_cast<std::uint64_t>(max));
+        if (!prefix) return error;
+        int bits = static_cast<int>(*prefix);
+        if (v6) {
+            auto ip = base::Ipv6::parse(addr);
+            if (!ip || base::Ipv6Net{*ip, bits}.has_host_bits()) return error;
+        } else {
+            auto ip = base::Ipv4::parse(addr);
+            if (!ip || base::Ipv4Net{*ip, bits}.network() != *ip) return error;
+        }
+    }
+    return {};
+}
+
 const SettingSpec kSpecs[] = {
     text("SYSCTL", "General", &S::sysctl, "path of sysctl", T::Path),
     text("IPTABLES", "General", &S::iptables, "path of iptables", T::Path),
@@ -35,6 +65,8 @@ const SettingSpec kSpecs[] = {
     text("MODPROBE", "General", &S::modprobe, "path of modprobe", T::Path),
     number("MAX_PERMISSION", "General", &S::max_permission, 0, 0777,
            "highest file mode allowed for config and log files", T::Octal),
+    text("ADMIN_NETWORKS", "General", &S::admin_networks,
+         "networks SSH stays open to when boot falls back to the safety ruleset", T::Networks),
     flag("USE_SYN_LIMIT", "Connections", &S::use_syn_limit, "limit the rate of new TCP connections"),
     number("SYN_LIMIT", "Connections", &S::syn_limit, 1, 10000, "new TCP connections per second"),
     number("SYN_LIMIT_BURST", "Connections", &S::syn_limit_burst, 1, 10000, "burst of new TCP connections"),
@@ -81,7 +113,8 @@ const SettingSpec* find_setting(std::string_view key) {
 std::string setting_text(const Settings& settings, const SettingSpec& spec) {
     switch (spec.type) {
         case T::Text:
-        case T::Path: return settings.*spec.text;
+        case T::Path:
+        case T::Networks: return settings.*spec.text;
         case T::Bool: return settings.*spec.flag ? "Yes" : "No";
         case T::UInt: return std::to_string(settings.*spec.number);
         case T::Hex: {
@@ -124,6 +157,11 @@ std::string set_setting(Settings& settings, const SettingSpec& spec, std::string
             }
             settings.*spec.text = std::string(text);
             return {};
+        case T::Networks: {
+            std::string error = check_networks(text);
+            if (error.empty()) settings.*spec.text = std::string(text);
+            return error;
+        }
         case T::Bool:
             if (base::iequals(text, "yes")) settings.*spec.flag = true;
             else if (base::iequals(text, "no")) settings.*spec.flag = false;

@@ -54,11 +54,14 @@ struct Settings {
     bool connmark_mask_explicit = false;
     /// Ours: --queue-bypass on every nfqueue rule (accept when no program listens). Off: fail closed.
     bool nfqueue_bypass = false;
+    /// Ours: networks (CIDR, IPv4 and IPv6, space-separated) that may reach SSH when
+    /// `apply --boot` falls back to the fail-closed safety ruleset.
+    std::string admin_networks;
 };
 
 /// How one config.conf key maps onto Settings.
 struct SettingSpec {
-    enum class Type { Text, Path, Bool, UInt, Octal, Hex };
+    enum class Type { Text, Path, Bool, UInt, Octal, Hex, Networks };
 
     std::string_view key;
     std::string_view section;  ///< as the original's editor groups them

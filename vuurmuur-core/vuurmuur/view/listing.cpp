@@ -176,4 +176,42 @@ std::optional<std::vector<std::string>> print_object(const config::Tree& tree, O
     return out;
 }
 
+std::optional<std::vector<Variable>> object_variables(const config::Tree& tree, ObjectKind kind,
+                                                      const std::string& name,
+                                                      const std::string& variable) {
+    auto rel = object_file(kind, name);
+    if (!rel) return std::nullopt;
+    const config::KvFile* file = tree.find(*rel);
+    static const config::KvFile empty = config::KvFile::empty("");
+    if (file == nullptr) {
+        if (kind != ObjectKind::Ruleset) return std::nullopt;
+        file = &empty;
+    }
+    std::vector<Variable> out;
+    auto emit = [&](std::string_view key) {
+        Variable v;
+        v.key = std::string(key);
+        const model::KeySpec* spec = model::find_key(kind, key);
+        v.multi = spec != nullptr && spec->multi;
+        if (v.multi) {
+            for (const auto* line : file->values(key)) v.values.push_back(line->value);
+        } else if (const config::KvLine* single = file->first(key)) {
+            v.values.push_back(single->value);
+        } else if (kind == ObjectKind::Interface && key == "DEVICE" && file->first("INTERFACE")) {
+            v.values.push_back(file->first("INTERFACE")->value);
+        }
+        out.push_back(std::move(v));
+    };
+    if (!variable.empty()) {
+        const model::KeySpec* spec = model::find_key(kind, variable);
+        if (spec != nullptr) emit(spec->key);
+        return out;
+    }
+    for (std::string_view key : print_order(kind)) {
+        if (kind == ObjectKind::Service && key == "RANGE" && file->values("RANGE").empty()) continue;
+        emit(key);
+    }
+    return out;
+}
+
 }  // namespace vuurmuur::view

@@ -29,4 +29,20 @@ std::optional<std::vector<std::string>> print_object(const config::Tree& tree,
                                                      const std::string& name,
                                                      const std::string& variable, bool numbered);
 
+/// One variable of an object for structured output (-P --json): its key, whether it is
+/// multi-valued, and its values as the original reads them (a multi-valued key up to an
+/// empty value; a single-valued key has no value when absent).
+struct Variable {
+    std::string key;
+    bool multi = false;
+    std::vector<std::string> values;
+};
+
+/// The variables print_object() prints, in the same order, as data. nullopt when the object
+/// does not exist (an absent ruleset file is an empty ruleset).
+std::optional<std::vector<Variable>> object_variables(const config::Tree& tree,
+                                                      model::ObjectKind kind,
+                                                      const std::string& name,
+                                                      const std::string& variable);
+
 }  // namespace vuurmuur::view
