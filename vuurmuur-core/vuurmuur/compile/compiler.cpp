@@ -117,6 +117,11 @@ private:
     Rule log_rule_fixed(std::vector<Match> matches, const std::string& prefix, int burst) const;
     std::string log_prefix(const std::string& action, const std::string& user) const;
     Target decision(const model::Rule& r);
+    /// SYN and new-UDP rate limits at the head of a chain that accepts new connections.
+    void add_new_limits(Chain& ch) {
+        if (s_.use_syn_limit) ch.rules.push_back(rule({base({"-p", "tcp"}), mod("tcp", {"--syn"})}, jump("SYNLIMIT")));
+        if (s_.use_udp_limit) ch.rules.push_back(rule({base({"-p", "udp"}), ctstate("NEW,RELATED")}, jump("UDPLIMIT")));
+    }
     void declare_builtin(const std::string& table, const std::string& chain, const std::string& policy);
     void declare_hook(const std::string& table, const std::string& hook_of);
 
@@ -390,32 +395,18 @@ void FamilyCompiler::build_skeleton() {
 
 void FamilyCompiler::build_helper_chains() {
     // Global rate limits of new connections (SYN and UDP), reached from the accept chains.
-    if (s_.use_syn_limit) {
-        auto& ch = filter("SYNLIMIT");
-        ch.rules.push_back(rule({mod("limit", {"--limit", std::to_string(s_.syn_limit) + "/sec", "--limit-burst",
-                                               std::to_string(s_.syn_limit_burst)})},
+    auto limit_chain = [&](const char* name, std::uint32_t rate, std::uint32_t burst) {
+        auto& ch = filter(name);
+        ch.rules.push_back(rule({mod("limit", {"--limit", std::to_string(rate) + "/sec", "--limit-burst",
+                                               std::to_string(burst)})},
                                 jump("RETURN")));
-        ch.rules.push_back(log_rule_fixed({}, "SYNLIMIT reach.", 2));
+        ch.rules.push_back(log_rule_fixed({}, std::string(name) + " reach.", 2));
         ch.rules.push_back(rule({}, jump("DROP")));
-    }
-    if (s_.use_udp_limit) {
-        auto& ch = filter("UDPLIMIT");
-        ch.rules.push_back(rule({mod("limit", {"--limit", std::to_string(s_.udp_limit) + "/sec", "--limit-burst",
-                                               std::to_string(s_.udp_limit_burst)})},
-                                jump("RETURN")));
-        ch.rules.push_back(log_rule_fixed({}, "UDPLIMIT reach.", 2));
-        ch.rules.push_back(rule({}, jump("DROP")));
-    }
-    auto limits = [&](Chain& ch) {
-        if (s_.use_syn_limit) {
-            ch.rules.push_back(rule({base({"-p", "tcp"}), mod("tcp", {"--syn"})}, jump("SYNLIMIT")));
-        }
-        if (s_.use_udp_limit) {
-            ch.rules.push_back(rule({base({"-p", "udp"}), ctstate("NEW,RELATED")}, jump("UDPLIMIT")));
-        }
     };
+    if (s_.use_syn_limit) limit_chain("SYNLIMIT", s_.syn_limit, s_.syn_limit_burst);
+    if (s_.use_udp_limit) limit_chain("UDPLIMIT", s_.udp_limit, s_.udp_limit_burst);
     auto& accept = filter("NEWACCEPT");
-    limits(accept);
+    add_new_limits(accept);
     accept.rules.push_back(rule({}, jump("CONNMARK", {"--set-xmark", marks_.match(kMarkAccept)})));
     accept.rules.push_back(rule({}, jump("ACCEPT")));
 
@@ -615,8 +606,7 @@ Target FamilyCompiler::decision(const model::Rule& r) {
             auto [it, fresh] = special_marks_.emplace(value, name);
             if (fresh) {
                 auto& ch = filter(name);
-                if (s_.use_syn_limit) ch.rules.push_back(rule({base({"-p", "tcp"}), mod("tcp", {"--syn"})}, jump("SYNLIMIT")));
-                if (s_.use_udp_limit) ch.rules.push_back(rule({base({"-p", "udp"}), ctstate("NEW,RELATED")}, jump("UDPLIMIT")));
+                add_new_limits(ch);
                 ch.rules.push_back(rule({}, jump("CONNMARK", {"--set-xmark", marks_.match(value)})));
                 std::vector<std::string> args;
                 if (q.first == q.last) args = {"--queue-num", std::to_string(q.first)};
@@ -634,8 +624,7 @@ Target FamilyCompiler::decision(const model::Rule& r) {
             auto [it, fresh] = special_marks_.emplace(value, name);
             if (fresh) {
                 auto& ch = filter(name);
-                if (s_.use_syn_limit) ch.rules.push_back(rule({base({"-p", "tcp"}), mod("tcp", {"--syn"})}, jump("SYNLIMIT")));
-                if (s_.use_udp_limit) ch.rules.push_back(rule({base({"-p", "udp"}), ctstate("NEW,RELATED")}, jump("UDPLIMIT")));
+                add_new_limits(ch);
                 ch.rules.push_back(rule({}, jump("CONNMARK", {"--set-xmark", marks_.match(value)})));
                 ch.rules.push_back(rule({}, jump("NFLOG", {"--nflog-group", std::to_string(group)})));
                 ch.rules.push_back(rule({}, jump("ACCEPT")));
