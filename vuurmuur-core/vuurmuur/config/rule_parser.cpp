@@ -83,6 +83,25 @@ bool set_port_list(std::optional<std::vector<model::PortRange>>& out, const Opti
     return true;
 }
 
+/// The length of a rule text with each escaped quote (\") counted as the one character it
+/// stands for, so that a rule is as long in rules.conf (escaped) as where it was typed.
+std::size_t unescaped_length(std::string_view text) {
+    std::size_t length = text.size();
+    for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] == '\\' && text[i + 1] == '"') {
+            --length;
+            ++i;
+        }
+    }
+    return length;
+}
+
+/// Whether format_rule can write `text` back as a quoted option value: a '"' inside would end
+/// the value early and a final '\' would pair with the closing quote (`\"` is a quote too).
+bool fits_in_quotes(std::string_view text) {
+    return text.find('"') == std::string_view::npos && (text.empty() || text.back() != '\\');
+}
+
 bool set_interface(std::optional<std::string>& out, const OptionValue& v, std::string& error) {
     if (!model::is_valid_name_part(v.text)) {
         error = "expected an interface name ([a-zA-Z0-9_-], 1-32 characters)";
@@ -194,6 +213,10 @@ const std::vector<OptionSpec>& option_specs() {
                  e = "log prefix must be printable text";
                  return false;
              }
+             if (!fits_in_quotes(v.text)) {
+                 e = "a log prefix cannot hold a '\"' or end in '\\' (it is written back between quotes)";
+                 return false;
+             }
              o.logprefix = v.text;
              return true;
          }},
@@ -239,6 +262,10 @@ const std::vector<OptionSpec>& option_specs() {
              }
              if (!base::is_valid_utf8_text(v.text)) {
                  e = "comment must be printable UTF-8 text";
+                 return false;
+             }
+             if (!fits_in_quotes(v.text)) {
+                 e = "a comment cannot hold a '\"' or end in '\\' (it is written back between quotes)";
                  return false;
              }
              o.comment = v.text;
@@ -378,9 +405,9 @@ std::optional<Rule> parse_rule(std::string_view text, const diag::Location& wher
     if (rule.location.column <= 0) rule.location.column = 1;
     Cursor cur{text, 0, rule.location.column};
 
-    if (text.size() > model::kMaxRuleLength) {
+    if (unescaped_length(text) > model::kMaxRuleLength) {
         diags.report(Code::TooLong, rule.at(cur.column() + static_cast<int>(model::kMaxRuleLength)),
-                     "rule is " + std::to_string(text.size()) + " characters; at most " +
+                     "rule is " + std::to_string(unescaped_length(text)) + " characters; at most " +
                          std::to_string(model::kMaxRuleLength) + " fit");
         return std::nullopt;
     }
@@ -458,9 +485,10 @@ std::optional<Rule> parse_rule(std::string_view text, const diag::Location& wher
             return std::nullopt;
         }
         std::size_t options_start = cur.pos;
-        if (text.size() - options_start > model::kMaxOptionsLength + 1) {
+        const std::size_t options_length = unescaped_length(text.substr(options_start));
+        if (options_length > model::kMaxOptionsLength + 1) {
             diags.report(Code::TooLong, rule.at(col),
-                         "options are " + std::to_string(text.size() - options_start - 1) +
+                         "options are " + std::to_string(options_length - 1) +
                              " characters; at most " + std::to_string(model::kMaxOptionsLength) +
                              " fit");
             return std::nullopt;

@@ -158,8 +158,16 @@ Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
         }
     }
     if (listed("rules")) {
-        load_if_present("rules/rules.conf");
-        load_if_present("rules/blocklist.conf");
+        // rules/ is not listed, its two files are looked up by name: a `rules` that is not a
+        // directory would otherwise read as a tree without any rule.
+        auto rules = std::find_if(top->begin(), top->end(),
+                                  [](const io::DirEntry& e) { return e.name == "rules"; });
+        if (!rules->is_dir) {
+            diags.report(diag::Code::Unreadable, {"rules", 0, 0}, "not a directory");
+        } else {
+            load_if_present("rules/rules.conf");
+            load_if_present("rules/blocklist.conf");
+        }
     }
     return tree;
 }
