@@ -2,6 +2,7 @@
 #include "edit_commands.h"
 
 #include <cstdio>
+#include <optional>
 #include <ostream>
 
 #include "apply_hook.h"
@@ -84,15 +85,22 @@ int run_edit(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     return kSuccess;
 }
 
-int run_rules_list(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+/// The tree for a read-only listing; nullopt (reported on `err`) when nothing could be read.
+std::optional<config::Tree> load_tree(const ScriptOptions& o, std::ostream& err) {
     diag::Diagnostics diags;
     config::Store store(o.config_dir);
     auto tree = store.load(diags);
     if (tree.files.empty() && diags.has_errors()) {
         err << diag::render_all(diags, o.config_dir);
-        return kCommandFailed;
+        return std::nullopt;
     }
-    auto rules = edit::list_rules(tree);
+    return tree;
+}
+
+int run_rules_list(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+    auto tree = load_tree(o, err);
+    if (!tree) return kCommandFailed;
+    auto rules = edit::list_rules(*tree);
     if (o.json) {
         write_rules_json(rules, out);
         return kSuccess;
@@ -106,14 +114,9 @@ int run_rules_list(const ScriptOptions& o, std::ostream& out, std::ostream& err)
 }
 
 int run_list_blocked(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
-    diag::Diagnostics diags;
-    config::Store store(o.config_dir);
-    auto tree = store.load(diags);
-    if (tree.files.empty() && diags.has_errors()) {
-        err << diag::render_all(diags, o.config_dir);
-        return kCommandFailed;
-    }
-    auto entries = edit::list_blocked(tree);
+    auto tree = load_tree(o, err);
+    if (!tree) return kCommandFailed;
+    auto entries = edit::list_blocked(*tree);
     if (o.json) {
         write_blocked_json(entries, out);
         return kSuccess;
