@@ -17,7 +17,10 @@ po::options_description apply_options() {
         ("confirm", po::value<unsigned>()->value_name("SECONDS"), "apply: restore the previous ruleset after SECONDS "
                                            "unless `vuurmuur-script confirm` arrives")
         ("boot", "apply: at boot; fall back to last-known-good, then to the safety ruleset")
-        ("state-dir", po::value<std::string>()->value_name("DIR"), "apply, confirm: state directory (default /var/lib/vuurmuur)");
+        ("state-dir", po::value<std::string>()->value_name("DIR"),
+         "state directory of apply, confirm, watch, --reload, --apply (default /var/lib/vuurmuur)")
+        ("backend", po::value<std::string>()->value_name("NAME"),
+         "apply: restore (iptables-restore, the default) or libiptc (in-process; legacy iptables only)");
     return o;
 }
 
@@ -27,9 +30,15 @@ std::string read_apply_options(const po::variables_map& vm, ScriptOptions& opts)
         return "--test, --confirm and --boot are only used with apply";
     }
     if (vm.count("state-dir")) {
-        if (!apply && opts.mode != Mode::Confirm) return "--state-dir is only used with apply and confirm";
         opts.state_dir = vm["state-dir"].as<std::string>();
         if (opts.state_dir.empty()) return "--state-dir needs a directory";
+    }
+    if (vm.count("backend")) {
+        if (!apply) return "--backend is only used with apply";
+        opts.backend = vm["backend"].as<std::string>();
+        if (opts.backend != "restore" && opts.backend != "libiptc") {
+            return "--backend takes restore or libiptc, not '" + opts.backend + "'";
+        }
     }
     opts.apply_test = vm.count("test") != 0;
     opts.apply_boot = vm.count("boot") != 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <iosfwd>
 #include <string>
 
 #include "options.h"
@@ -11,15 +12,12 @@ namespace vuurmuur::script {
 
 struct ApplyOutcome {
     bool applied = false;
-    bool available = false;  ///< false while apply is not implemented
-    std::string message;     ///< one line when !applied
+    std::string message;  ///< one line when !applied
 };
 
-/// TODO(apply issue): call the core's apply stage (vuurmuur-core/vuurmuur/apply/) here:
-/// compile the tree at options.config_dir (with options.config_file), load it and report the
-/// result. Until then it applies nothing and says so; the callers map that to exit 2 when
-/// --apply or --reload asked for it, and to a note with exit 0 for the implicit apply of
-/// --block and --unblock. See docs/man/vuurmuur-script.8, section APPLY.
-ApplyOutcome request_apply(const ScriptOptions& options);
+/// Applies the tree at options.config_dir with the core's apply stage (check, compile, load
+/// both families as one, roll back on failure; state in options.state_dir). Diagnostics and
+/// warnings go to `err`; what was done goes to `out` with -v only.
+ApplyOutcome request_apply(const ScriptOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace vuurmuur::script

@@ -5,6 +5,7 @@
 #include "compile_command.h"
 #include "edit_commands.h"
 #include "json_output.h"
+#include "system_commands.h"
 
 #include <ostream>
 
@@ -117,6 +118,7 @@ int run_list_or_print(const ScriptOptions& o, std::ostream& out, std::ostream& e
 }  // namespace
 
 int run(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
+    if (int code = check_root(o, err); code != kSuccess) return code;
     try {
         switch (o.mode) {
             case Mode::Help: out << o.help_text; return kSuccess;
@@ -138,6 +140,13 @@ int run(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
                 if (o.rules_verb == RulesVerb::List) return run_rules_list(o, out, err);
                 return run_edit(o, out, err);
             case Mode::ListBlocked: return run_list_blocked(o, out, err);
+            case Mode::Diff: return run_diff(o, out, err);
+            case Mode::ListDevices: return run_list_devices(o, out, err);
+            case Mode::ListPaths: return run_list_paths(o, out, err);
+            case Mode::Capabilities:
+            case Mode::Watch:
+                err << "vuurmuur-script: error: not built yet\n";
+                return kCommandFailed;
             case Mode::None: break;
         }
     } catch (const io::IoError& e) {

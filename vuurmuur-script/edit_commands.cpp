@@ -75,14 +75,11 @@ int run_edit(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     const bool wanted = o.mode == Mode::Reload || o.apply == ApplyChoice::Yes ||
                         (implicit && o.apply == ApplyChoice::Default);
     if (!wanted) return kSuccess;
-    ApplyOutcome applied = request_apply(o);
+    ApplyOutcome applied = request_apply(o, out, err);
     if (applied.applied) return kSuccess;
-    if (o.mode == Mode::Reload || o.apply == ApplyChoice::Yes) {
-        err << kProgram << ": error: not applied: " << applied.message << "\n";
-        return kCommandFailed;
-    }
-    err << kProgram << ": note: not applied: " << applied.message << "\n";
-    return kSuccess;
+    // As in the original: the change is saved, the failed apply is exit 2.
+    err << kProgram << ": error: not applied: " << applied.message << "\n";
+    return kCommandFailed;
 }
 
 /// The tree for a read-only listing; nullopt (reported on `err`) when nothing could be read.

@@ -73,7 +73,11 @@ ParseResult parse_options(const std::vector<std::string>& args) {
          "read the settings from this config.conf instead of the tree's")
         ("verbose,v", "also print the audit lines of changes to stdout")
         ("debug,d", po::value<int>(), "debug level 1-3 (accepted for compatibility; no effect)")
-        ("json", "machine-readable output (-L, -P, check, rules list, --list-blocked; docs/json.md)");
+        ("json", "machine-readable output (-L, -P, check, diff, capabilities, rules list, "
+                 "--list-blocked; docs/json.md)")
+        ("list-devices", "print the network devices: dev ip netmask network broadcast")
+        ("list-paths", "print the paths in use: sysconfdir, config dir, config.conf, plugin "
+                       "dir, data dir");
     po::options_description actions("Actions on objects");
     actions.add_options()
         ("list,L", "list the names of objects of the selected type")
@@ -91,9 +95,9 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         ("block", po::value<std::string>(), "add an IP address, host or group to the blocklist")
         ("unblock", po::value<std::string>(), "remove an entry from the blocklist")
         ("list-blocked", "print the blocklist")
-        ("apply", "apply the change to the running firewall (not available yet: exit 2)")
+        ("apply", "apply the change to the running firewall (needs root)")
         ("no-apply", "do not apply (block and unblock apply by default)")
-        ("reload", "apply the config to the running firewall (not available yet: exit 2)")
+        ("reload", "apply the config to the running firewall (needs root)")
         ("at", po::value<std::string>(), "with rules add: the position of the new rule");
     po::options_description objects("Object selection");
     objects.add_options()
@@ -138,7 +142,11 @@ ParseResult parse_options(const std::vector<std::string>& args) {
          << "  rules activate N | deactivate N | delete N\n"
          << "  apply [--test | --confirm SECONDS | --boot] [--state-dir DIR]\n"
          << "                        check, compile and load IPv4 + IPv6 as one (docs/apply.md)\n"
-         << "  confirm [--state-dir DIR]   keep the ruleset of a pending apply --confirm\n\n"
+         << "  confirm [--state-dir DIR]   keep the ruleset of a pending apply --confirm\n"
+         << "  diff [--json]         the running ruleset vs what the tree compiles to, per chain;\n"
+         << "                        exit 0 when equal, 1 when they differ, 2 when not compared\n"
+         << "  capabilities [--json] the matches, targets and tables the kernel and iptables have\n"
+         << "  watch                 re-apply when an address of a dynamic interface changes\n\n"
          << "Exit codes: 0 ok, 1 command line or bad value, 2 command failed, 3 not found,\n"
          << "4 already exists, 6 data inconsistency, 254 internal error.\n\n"
          << "Examples:\n"
@@ -211,6 +219,8 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     set_mode("modify", Mode::Modify);
     set_mode("list-blocked", Mode::ListBlocked);
     set_mode("reload", Mode::Reload);
+    set_mode("list-devices", Mode::ListDevices);
+    set_mode("list-paths", Mode::ListPaths);
     if (vm.count("block")) opts.mode = Mode::Block, opts.item = vm["block"].as<std::string>(), ++modes;
     if (vm.count("unblock")) opts.mode = Mode::Unblock, opts.item = vm["unblock"].as<std::string>(), ++modes;
     if (vm.count("command")) {
@@ -225,6 +235,9 @@ ParseResult parse_options(const std::vector<std::string>& args) {
             else if (words[0] == "compile") opts.mode = Mode::Compile, ++modes;
             else if (words[0] == "apply") opts.mode = Mode::Apply, ++modes;
             else if (words[0] == "confirm") opts.mode = Mode::Confirm, ++modes;
+            else if (words[0] == "diff") opts.mode = Mode::Diff, ++modes;
+            else if (words[0] == "capabilities") opts.mode = Mode::Capabilities, ++modes;
+            else if (words[0] == "watch") opts.mode = Mode::Watch, ++modes;
             else return {std::nullopt, "unknown command '" + words[0] + "' (see --help)"};
         }
     }
@@ -233,7 +246,7 @@ ParseResult parse_options(const std::vector<std::string>& args) {
     if (modes == 0) return {std::nullopt, "nothing to do: give a command or -L/-P/-C/-D/-R/-M (see --help)"};
     if (modes > 1) {
         return {std::nullopt, "give only one of the commands, -L -P -C -D -R -M, --block, --unblock, "
-                              "--list-blocked and --reload"};
+                              "--list-blocked, --reload, --list-devices and --list-paths"};
     }
     const Mode m = opts.mode;
     const bool object_mode = m == Mode::List || m == Mode::Print || m == Mode::Create ||
@@ -264,9 +277,11 @@ ParseResult parse_options(const std::vector<std::string>& args) {
         opts.at = *n;
     }
     const bool json_mode = m == Mode::List || m == Mode::Print || m == Mode::Check ||
-                           m == Mode::ListBlocked || (m == Mode::Rules && opts.rules_verb == RulesVerb::List);
+                           m == Mode::ListBlocked || m == Mode::Diff || m == Mode::Capabilities ||
+                           (m == Mode::Rules && opts.rules_verb == RulesVerb::List);
     if (opts.json && !json_mode) {
-        return {std::nullopt, "--json is used with -L, -P, check, rules list and --list-blocked"};
+        return {std::nullopt, "--json is used with -L, -P, check, diff, capabilities, rules list and "
+                              "--list-blocked"};
     }
     const bool changes = m == Mode::Create || m == Mode::Delete || m == Mode::Rename ||
                          m == Mode::Modify || m == Mode::Block || m == Mode::Unblock ||
@@ -276,6 +291,16 @@ ParseResult parse_options(const std::vector<std::string>& args) {
                               "--block, --unblock)"};
     }
     return {opts, {}};
+}
+
+bool needs_kernel(const ScriptOptions& o) {
+    const Mode m = o.mode;
+    if (m == Mode::Apply || m == Mode::Confirm || m == Mode::Diff || m == Mode::Capabilities ||
+        m == Mode::Watch || m == Mode::Reload) {
+        return true;
+    }
+    if (m == Mode::Block || m == Mode::Unblock) return o.apply != ApplyChoice::No;
+    return o.apply == ApplyChoice::Yes;
 }
 
 }  // namespace vuurmuur::script

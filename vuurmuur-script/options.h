@@ -29,6 +29,10 @@ enum class Mode {
     Rules,                            // rules list|add|move|activate|deactivate|delete
     Reload,                           // --reload: apply only
     Apply, Confirm,                   // apply [--test|--confirm N|--boot], confirm
+    Diff,                             // diff: kernel vs compiled tree
+    Capabilities,                     // capabilities: what the kernel and iptables can do
+    Watch,                            // watch: re-apply on address changes
+    ListDevices, ListPaths,           // --list-devices, --list-paths (the wizard's helpers)
 };
 
 /// --apply / --no-apply; block, unblock and reload apply unless --no-apply, the rest only
@@ -65,7 +69,13 @@ struct ScriptOptions {
     bool apply_boot = false;
     std::optional<unsigned> confirm_seconds;
     std::string state_dir = "/var/lib/vuurmuur";
+    std::string backend;  ///< apply: "" (restore) or libiptc / restore
 };
+
+/// Whether running `o` touches the running firewall (and so needs root): apply, confirm,
+/// diff, capabilities, watch, --reload, and changes that apply (--apply; --block and
+/// --unblock unless --no-apply).
+bool needs_kernel(const ScriptOptions& o);
 
 struct ParseResult {
     std::optional<ScriptOptions> options;

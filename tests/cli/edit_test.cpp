@@ -5,6 +5,8 @@
 // copies of the shipped tree.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cctype>
 #include <filesystem>
 #include <future>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "e2e/netns.h"
 #include "support/json_check.h"
 #include "support/run_process.h"
 #include "support/temp_tree.h"
@@ -40,12 +43,31 @@ public:
 
     test::ProcessResult run(Strings args) const {
         args.insert(args.begin(), {"--config-dir", dir_.path().string()});
-        return test::run_script(args);
+        if (!ns_) return test::run_script(args);
+        // In the namespace, with a state directory of the test's own: applies load there.
+        args.insert(args.begin(), {"--state-dir", (state_.path() / "state").string()});
+        Strings argv = ns_->argv({VM_BINARY_DIR "/vuurmuur-script"});
+        argv.insert(argv.end(), args.begin(), args.end());
+        return test::run_process(argv);
     }
+
+    /// From now on every command runs inside `ns` (ip netns exec) with --state-dir.
+    void use_namespace(const test::e2e::Namespace& ns) { ns_ = &ns; }
 
 private:
     test::TempDir dir_;
+    test::TempDir state_;
+    const test::e2e::Namespace* ns_ = nullptr;
 };
+
+/// Skips (returns false after a WARN) unless namespaces can be made: applying needs root and
+/// must never load into the host's own firewall.
+bool can_apply_in_namespace() {
+    std::string why;
+    if (test::e2e::Topology::available(why)) return true;
+    WARN("SKIPPED: this test applies inside a network namespace: " << why);
+    return false;
+}
 
 std::string shown(const Strings& args) {
     std::string out;
@@ -102,6 +124,10 @@ TEST_CASE("cli edit: the original's wizard sequence runs unchanged; check accept
     }
     cli.write("rules/rules.conf", kept);
     REQUIRE(cli.run({"check"}).exit_code == 0);
+    // --apply and --block load the ruleset: into a namespace of the test's own, never the host.
+    if (!can_apply_in_namespace()) return;
+    test::e2e::Namespace ns;
+    cli.use_namespace(ns);
 
     // Reference §4.1 "Typical use", in order. The lines marked (+) are the other steps the
     // issue names (create a host; a network needs a NETMASK to be usable, which the
@@ -118,10 +144,9 @@ TEST_CASE("cli edit: the original's wizard sequence runs unchanged; check accept
         {{"-M", "-n", "web.dmz", "-V", "INTERFACE", "-S", "lan-nic", "--append"}, 0},
         {{"-C", "-o", "server.web.dmz"}, 0},                                     // (+)
         {{"-M", "-o", "server.web.dmz", "-V", "IPADDRESS", "-S", "10.1.1.10"}, 0},  // (+)
-        // --apply: the change is saved; applying is not available yet, which is exit 2 as in
-        // the original when the apply fails.
+        // --apply: saved, checked, compiled and loaded (in the test's namespace).
         {{"-M", "-r", "rules", "-V", "RULE", "-S", "accept service http from world.inet to web.dmz",
-          "--append", "--apply"}, 2},
+          "--append", "--apply"}, 0},
         {{"--block", "1.2.3.4"}, 0},
     };
     for (const auto& step : steps) {
@@ -129,8 +154,13 @@ TEST_CASE("cli edit: the original's wizard sequence runs unchanged; check accept
         auto r = cli.run(step.args);
         CHECK(r.exit_code == step.exit_code);
         CHECK(r.out == "");
-        if (step.exit_code == 2) CHECK(count_lines(r.err) == 1);
+        CHECK(r.err == "");
     }
+    // The last apply (by --block) is what the namespace's kernel runs: the new rule, the block.
+    const std::string v4 = ns.save(test::e2e::Family::ipv4);
+    CHECK(v4.find("-d 10.1.1.0/24") != std::string::npos);
+    CHECK(v4.find("-s 1.2.3.4/32") != std::string::npos);
+    CHECK(cli.run({"diff"}).exit_code == 0);
     auto printed = ok(cli, {"-P", "-r", "rules", "--rule-numbers"});
     CHECK(printed.find("  19: RULE=\"accept service http from world.inet to web.dmz\"\n") != std::string::npos);
     CHECK(cli.file("zones/dmz/zone.config") == "ACTIVE=\"Yes\"\nCOMMENT=\"\"\n");
@@ -164,7 +194,7 @@ TEST_CASE("cli edit: bad input gets its exit code and a one-line error, and chan
         {{"-R", "-o", "nosuch.local.lan", "-S", "other"}, 3},
         {{"-C", "-n", "net.nozone"}, 3},
         {{"-C", "-o", "pc.nonet.lan"}, 3},
-        {{"--block", "nosuch.local.lan"}, 3},
+        {{"--block", "nosuch.local.lan", "--no-apply"}, 3},
         {{"rules", "delete", "99"}, 3},
         {{"rules", "move", "1", "99"}, 3},
         {{"rules", "activate", "99"}, 3},
@@ -183,8 +213,8 @@ TEST_CASE("cli edit: bad input gets its exit code and a one-line error, and chan
         {{"-C", "-o", "bad!name.local.lan"}, 1},
         {{"-C", "-z", "any"}, 1},
         {{"-R", "-o", "admin-pc.local.lan", "-S", "web.dmz-net.dmz"}, 1},
-        {{"--block", "local.lan"}, 1},
-        {{"--block", "1.2.3.256"}, 1},
+        {{"--block", "local.lan", "--no-apply"}, 1},
+        {{"--block", "1.2.3.256", "--no-apply"}, 1},
         {{"--unblock", "192.0.2.99"}, 1},
         {{"rules", "add", "accept service ssh from local.lan to firewall", "--at", "99"}, 1},
         {{"rules", "add", "acept service ssh from local.lan to firewall"}, 1},
@@ -329,26 +359,112 @@ TEST_CASE("cli edit: the rules verbs") {
           std::string::npos);
 }
 
-TEST_CASE("cli edit: apply is asked for through the hook, which is not available yet") {
+TEST_CASE("cli edit: --apply, --reload, --block and --unblock load the tree; diff tells drift") {
+    if (!can_apply_in_namespace()) return;
     Cli cli;
-    auto r = cli.run({"-C", "-z", "lab", "--apply"});
-    CHECK(r.exit_code == 2);
-    CHECK(r.err.rfind("vuurmuur-script: error: not applied: apply is not available yet", 0) == 0);
-    CHECK(count_lines(r.err) == 1);
-    CHECK(cli.exists("zones/lab/zone.config"));  // the change itself is saved
+    test::e2e::Namespace ns;
+    cli.use_namespace(ns);
+    using test::e2e::Family;
+    const std::string empty = ns.save(Family::ipv4);
 
-    r = cli.run({"--reload"});
-    CHECK(r.exit_code == 2);
-    CHECK(count_lines(r.err) == 1);
+    // A change without --apply is only saved.
+    ok(cli, {"-C", "-z", "lab"});
+    CHECK(ns.save(Family::ipv4) == empty);
+    auto r = cli.run({"diff"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("ipv4 filter VRMR-IN: not in the kernel") != std::string::npos);
 
-    // block and unblock apply unless --no-apply: a note, and success.
-    r = cli.run({"--block", "198.51.100.1"});
+    r = cli.run({"-C", "-z", "lab2", "--apply"});
+    INFO(r.err);
     CHECK(r.exit_code == 0);
-    CHECK(r.err.rfind("vuurmuur-script: note: not applied: ", 0) == 0);
-    r = cli.run({"--unblock", "198.51.100.1", "--no-apply"});
-    CHECK(r.exit_code == 0);
+    CHECK(r.out == "");
     CHECK(r.err == "");
-    ok(cli, {"-C", "-z", "lab2", "--no-apply"});
+    CHECK(ns.save(Family::ipv4).find(":VRMR-IN - [0:0]") != std::string::npos);
+    CHECK(cli.run({"diff"}).exit_code == 0);
+
+    // --block applies by default; --unblock --no-apply leaves the kernel as it is: drift.
+    ok(cli, {"--block", "198.51.100.1", "--no-apply"});
+    ok(cli, {"--block", "198.51.100.2"});
+    CHECK(ns.save(Family::ipv4).find("-A BLOCKLIST -s 198.51.100.1/32") != std::string::npos);
+    CHECK(ns.save(Family::ipv4).find("-A BLOCKLIST -s 198.51.100.2/32") != std::string::npos);
+    ok(cli, {"--unblock", "198.51.100.1", "--no-apply"});
+    CHECK(ns.save(Family::ipv4).find("-A BLOCKLIST -s 198.51.100.1/32") != std::string::npos);
+    auto doc = json_of(cli.run({"diff", "--json"}).out);  // exit 1: they differ
+    CHECK(doc.keys() == Strings{"version", "equal", "families", "chains"});
+    CHECK(doc.get("equal")->boolean == false);
+    CHECK(strings_of(*doc.get("families")) == Strings{"ipv4", "ipv6"});
+    REQUIRE(doc.get("chains")->array.size() == 1);
+    const JsonValue& chain = doc.get("chains")->array[0];
+    CHECK(chain.keys() == Strings{"family", "table", "chain", "status", "kernel_policy", "config_policy",
+                                  "only_in_kernel", "only_in_config", "lines"});
+    CHECK(chain.get("chain")->string == "BLOCKLIST");
+    CHECK(chain.get("status")->string == "differs");
+    CHECK(chain.get("only_in_kernel")->number == 2);
+    REQUIRE(chain.get("lines")->array.size() == 2);
+    CHECK(chain.get("lines")->array[0].keys() == Strings{"op", "rule"});
+    CHECK(chain.get("lines")->array[0].get("op")->string == "-");
+    CHECK(chain.get("lines")->array[0].get("rule")->string == "-A BLOCKLIST -s 198.51.100.1/32 -j BLOCK");
+    r = cli.run({"diff"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "ipv4 filter BLOCKLIST: 2 rules only in the kernel, 0 rules only in the config\n"
+                   "  - -A BLOCKLIST -s 198.51.100.1/32 -j BLOCK\n"
+                   "  - -A BLOCKLIST -d 198.51.100.1/32 -j BLOCK\n"
+                   "diff: 1 chain differs (ipv4, ipv6)\n");
+
+    // --reload applies the tree as it is.
+    ok(cli, {"--reload"});
+    CHECK(ns.save(Family::ipv4).find("198.51.100.1") == std::string::npos);
+    CHECK(ns.save(Family::ipv4).find("-A BLOCKLIST -s 198.51.100.2/32") != std::string::npos);
+    r = cli.run({"diff"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "diff: the kernel runs what the tree compiles to (ipv4, ipv6)\n");
+
+    // A tree that does not check: the change is saved, the apply refused, the kernel unchanged.
+    const std::string before = ns.save(Family::ipv4);
+    cli.write("rules/rules.conf", "accept service nosuch from lab to firewall\n");
+    r = cli.run({"-C", "-z", "lab3", "--apply"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("vuurmuur-script: error: not applied: the config tree has 1 error(s) (shown above); "
+                     "the running ruleset is unchanged\n") != std::string::npos);
+    CHECK(cli.exists("zones/lab3/zone.config"));
+    CHECK(ns.save(Family::ipv4) == before);
+    r = cli.run({"diff"});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("vuurmuur-script: error: diff: the config tree has errors; nothing was compared\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("cli edit: what touches the running firewall needs root; nothing is changed without it") {
+    Cli cli;
+    const auto before = cli.files();
+    // As root, drop to nobody for these runs; as another user, run as that user.
+    Strings prefix;
+    if (::geteuid() == 0) prefix = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    struct Case {
+        Strings args;
+        std::string what;
+    };
+    const Case cases[] = {
+        {{"apply"}, "apply"},
+        {{"diff"}, "diff"},
+        {{"--reload"}, "--reload"},
+        {{"-C", "-z", "lab", "--apply"}, "--apply"},
+        {{"--block", "192.0.2.7"}, "--block (it applies unless --no-apply)"},
+    };
+    for (const auto& c : cases) {
+        Strings argv = prefix;
+        argv.insert(argv.end(), {VM_BINARY_DIR "/vuurmuur-script", "--config-dir", cli.root().string()});
+        argv.insert(argv.end(), c.args.begin(), c.args.end());
+        INFO(shown(c.args));
+        auto r = test::run_process(argv);
+        CHECK(r.exit_code == 1);
+        std::string expected = "vuurmuur-script: error: " + c.what +
+                               " needs root: it reads or changes the running firewall (nothing was changed)";
+        if (c.args[0] == "--block") expected += "; --no-apply only edits the blocklist";
+        CHECK(r.err == expected + "\n");
+        CHECK(r.out == "");
+    }
+    CHECK(cli.files() == before);
 }
 
 TEST_CASE("cli edit: -c reads the settings from another config.conf") {

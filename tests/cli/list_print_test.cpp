@@ -289,7 +289,7 @@ TEST_CASE("cli: usage errors exit 1 with the reason on stderr") {
         {{"-z", "lan"}, "vuurmuur-script: error: nothing to do: give a command or -L/-P/-C/-D/-R/-M (see --help)"},
         {{"-L", "-P", "-z", "lan"},
          "vuurmuur-script: error: give only one of the commands, -L -P -C -D -R -M, --block, "
-         "--unblock, --list-blocked and --reload"},
+         "--unblock, --list-blocked, --reload, --list-devices and --list-paths"},
         {{"frobnicate"}, "vuurmuur-script: error: unknown command 'frobnicate' (see --help)"},
     };
     for (const auto& c : cases) {

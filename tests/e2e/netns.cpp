@@ -72,7 +72,7 @@ bool pid_alive(long pid) {
 void delete_stale(const std::vector<std::string>& reuse) {
     ProcessResult list = run({"ip", "netns", "list"}, {}, Millis{10000});
     if (list.exit_code != 0) return;
-    static const std::regex pattern(std::string("^") + kPrefixStem + "([0-9]+)[a-z]-(cli|fw|srv|in2)$");
+    static const std::regex pattern(std::string("^") + kPrefixStem + "([0-9]+)[a-z]-(cli|fw|srv|in2|ns)$");
     std::vector<std::string> del;
     std::istringstream in(list.out);
     std::string line;
@@ -313,6 +313,45 @@ void Topology::teardown() noexcept {
         // Best effort; delete_stale() of a later run removes leftovers (the pid is gone by then).
     }
     created_.clear();
+}
+
+Namespace::Namespace() : name_(next_prefix() + "-ns") {
+    delete_stale({name_});
+    ProcessResult add = ip_batch({"netns add " + name_});
+    if (add.exit_code != 0) throw std::runtime_error("ip netns add " + name_ + ": " + add.err);
+    ProcessResult up = ip_batch({"link set lo up"}, name_);
+    if (up.exit_code != 0) {
+        ip_batch({"netns del " + name_}, {}, true);
+        throw std::runtime_error("lo up in " + name_ + ": " + up.err);
+    }
+}
+
+Namespace::~Namespace() {
+    try {
+        ip_batch({"netns del " + name_}, {}, true);
+    } catch (...) {
+        // Best effort; delete_stale() of a later run removes leftovers.
+    }
+}
+
+std::vector<std::string> Namespace::argv(const std::vector<std::string>& argv) const {
+    // An absolute path, so the result also works with runners that do not search PATH.
+    std::string ip = "ip";
+    for (const char* p : {"/usr/sbin/ip", "/usr/bin/ip", "/sbin/ip", "/bin/ip"}) {
+        if (::access(p, X_OK) == 0) {
+            ip = p;
+            break;
+        }
+    }
+    std::vector<std::string> out{ip, "netns", "exec", name_};
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+}
+
+std::string Namespace::save(Family f) const {
+    ProcessResult r = run(argv({f == Family::ipv4 ? "iptables-save" : "ip6tables-save"}), {}, Millis{20000});
+    if (r.exit_code != 0) throw std::runtime_error("save in " + name_ + ": " + r.err);
+    return strip_save_comments(r.out);
 }
 
 std::string strip_save_comments(const std::string& save_output) {

@@ -83,6 +83,26 @@ private:
     std::vector<std::string> created_;
 };
 
+/// One bare network namespace (only `lo`, up) for tests that run a program "on the firewall"
+/// without traffic, e.g. vuurmuur-script --apply. Needs Topology::available().
+class Namespace {
+public:
+    /// Creates "<prefix>-ns"; throws std::runtime_error on failure.
+    Namespace();
+    ~Namespace();
+    Namespace(const Namespace&) = delete;
+    Namespace& operator=(const Namespace&) = delete;
+
+    const std::string& name() const { return name_; }
+    /// argv prefixed with `ip netns exec <name>`.
+    std::vector<std::string> argv(const std::vector<std::string>& argv) const;
+    /// iptables-save / ip6tables-save inside, '#' lines dropped.
+    std::string save(Family f) const;
+
+private:
+    std::string name_;
+};
+
 /// Drops '#' comment lines (nft save timestamps) so save output can be compared.
 std::string strip_save_comments(const std::string& save_output);
 

@@ -251,7 +251,8 @@ TEST_CASE("apply: command line of apply and confirm") {
         {{"apply", "--confirm", "5", "--boot"}, "give only one of --test, --confirm and --boot"},
         {{"apply", "--confirm", "0"}, "--confirm takes 1 to 86400 seconds"},
         {{"check", "--confirm", "3"}, "--test, --confirm and --boot are only used with apply"},
-        {{"compile", "--state-dir", "/tmp"}, "--state-dir is only used with apply and confirm"},
+        {{"compile", "--backend", "libiptc"}, "--backend is only used with apply"},
+        {{"apply", "--backend", "iptc"}, "--backend takes restore or libiptc, not 'iptc'"},
         {{"confirm", "--boot"}, "--test, --confirm and --boot are only used with apply"},
     };
     for (const auto& c : cases) {
