@@ -12,12 +12,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "vuurmuur/apply/netfilter.h"
 #include "vuurmuur/apply/safety.h"
 #include "vuurmuur/apply/state.h"
+#include "vuurmuur/apply/watch.h"
 #include "vuurmuur/compile/compiler.h"
 #include "vuurmuur/io/file_io.h"
 #include "vuurmuur/pipeline.h"
@@ -68,13 +71,33 @@ std::string write_forward(ir::Family f, bool on) {
     return {};
 }
 
+/// The current IPv4 address of the device of every active `dynamic` interface (the first one
+/// the kernel lists), so rules that need it (portfw, snat, ... to the firewall) can be made.
+std::map<std::string, base::Ipv4> dynamic_ipv4_addresses(const model::Config& config) {
+    std::set<std::string> devices;
+    for (const auto& iface : config.interfaces) {
+        if (iface.active && iface.dynamic && !iface.device.empty()) devices.insert(iface.device);
+    }
+    std::map<std::string, base::Ipv4> out;
+    if (devices.empty()) return out;
+    for (const auto& a : interface_addresses()) {
+        if (a.family == ir::Family::Ipv4 && devices.count(a.device) != 0 && out.count(a.device) == 0) {
+            if (auto ip = base::Ipv4::parse(a.address)) out.emplace(a.device, *ip);
+        }
+    }
+    return out;
+}
+
 // ---------------------------------------------------------------------------------------
 // One apply: tools, messages, the load transaction.
 
 struct Part {
     ir::Family family = ir::Family::Ipv4;
-    std::string text;                     ///< loaded with --noflush
-    std::vector<diag::Location> origins;  ///< per line of `text`; empty when not known
+    std::string text;  ///< loaded with --noflush
+    /// The ruleset `text` was rendered from with `options` (null when not known): the origins
+    /// of its lines are worked out only when a load fails.
+    const ir::Ruleset* ruleset = nullptr;
+    render::RenderOptions options;
 };
 
 using Saved = std::map<ir::Family, std::string>;
@@ -144,10 +167,24 @@ public:
 
     std::string restore_name(ir::Family f) const { return fs::path(tools_.of(f).restore).filename().string(); }
 
-    /// save -c of every family; false (reported) when one fails.
-    bool snapshot(Saved& saved) {
+    /// Starts save -c of every family, all at once (each in its own thread and process).
+    std::map<ir::Family, std::future<ExecResult>> start_snapshot() const {
+        std::map<ir::Family, std::future<ExecResult>> running;
         for (ir::Family f : families_) {
-            ExecResult r = run_save(tools_, f);
+            running.emplace(f, std::async(std::launch::async, [tools = tools_, f] { return run_save(tools, f); }));
+        }
+        return running;
+    }
+
+    /// save -c of every family; false (reported) when one fails.
+    bool snapshot(Saved& saved) { return finish_snapshot(start_snapshot(), saved); }
+
+    /// Collects what start_snapshot() started; false (reported) when a save failed.
+    bool finish_snapshot(std::map<ir::Family, std::future<ExecResult>> running, Saved& saved) {
+        std::map<ir::Family, ExecResult> results;
+        for (auto& [f, fut] : running) results.emplace(f, fut.get());
+        for (ir::Family f : families_) {
+            const ExecResult& r = results.at(f);
             if (!r.ok()) {
                 error(fam(f) + ": " + tools_.of(f).save + " -c failed" +
                       (r.error.empty() ? " (exit " + std::to_string(r.exit_code) + ")" : ": " + r.error) +
@@ -159,9 +196,8 @@ public:
         return true;
     }
 
-    /// Test-loads every part, then loads them in order; on a failure restores `saved` for
-    /// every part loaded so far (the failing one included: its earlier tables may be in).
-    bool load(const std::vector<Part>& parts, const Saved& saved, bool test_only) {
+    /// Test-loads every part (iptables-restore --test; nothing changes).
+    bool test_load(const std::vector<Part>& parts) {
         for (const auto& p : parts) {
             ExecResult r = run_restore(tools_, p.family, p.text, LoadMode::Test);
             if (!r.ok()) {
@@ -169,7 +205,13 @@ public:
                 return false;
             }
         }
-        if (test_only) return true;
+        return true;
+    }
+
+    /// Loads the parts in order; on a failure restores `saved` for every part loaded so far
+    /// (the failing one included: its earlier tables may be in). There is no separate
+    /// --test pass: it would cost as much as the load, and a refused load is rolled back.
+    bool load(const std::vector<Part>& parts, const Saved& saved) {
         for (std::size_t i = 0; i < parts.size(); ++i) {
             ExecResult r = run_restore(tools_, parts[i].family, parts[i].text, LoadMode::NoFlush);
             if (!r.ok()) {
@@ -235,9 +277,10 @@ private:
             msg += " (the kernel refused the " + table + " table as a whole)";
             return msg;
         }
-        if (p.origins.empty()) return msg;
-        if (static_cast<std::size_t>(*n) <= p.origins.size() && !p.origins[static_cast<std::size_t>(*n) - 1].file.empty()) {
-            const diag::Location& at = p.origins[static_cast<std::size_t>(*n) - 1];
+        if (p.ruleset == nullptr) return msg;
+        const std::vector<diag::Location> origins = render::line_origins(*p.ruleset, p.options);
+        if (static_cast<std::size_t>(*n) <= origins.size() && !origins[static_cast<std::size_t>(*n) - 1].file.empty()) {
+            const diag::Location& at = origins[static_cast<std::size_t>(*n) - 1];
             msg += "\n  made from " + (config_dir_ / at.file).string() + ":" + std::to_string(at.line);
             std::string ignored;
             if (auto src = read_state_file(config_dir_ / at.file, ignored); src && at.line > 0) {
@@ -265,17 +308,24 @@ struct Prepared {
     model::Settings settings;
 };
 
+/// Compiles a checked config, with the current addresses of its dynamic interfaces. nullopt
+/// when it has errors (in report.diags).
+std::optional<Prepared> compile_checked(const model::Config& config, Report& report) {
+    compile::CompileOptions options;
+    options.dynamic_ipv4 = dynamic_ipv4_addresses(config);
+    Prepared out;
+    out.compiled = compile::compile(config, options, report.diags);
+    out.settings = config.settings;
+    if (report.diags.has_errors()) return std::nullopt;
+    return out;
+}
+
 /// Loads, checks and compiles the tree. nullopt when it has errors (in report.diags).
 std::optional<Prepared> check_and_compile(const fs::path& config_dir, Report& report, model::Settings& settings) {
     auto loaded = load_and_check(config_dir, report.diags);
     settings = loaded.config.settings;
     if (report.diags.has_errors()) return std::nullopt;
-    compile::CompileOptions options;
-    Prepared out;
-    out.compiled = compile::compile(loaded.config, options, report.diags);
-    out.settings = loaded.config.settings;
-    if (report.diags.has_errors()) return std::nullopt;
-    return out;
+    return compile_checked(loaded.config, report);
 }
 
 const ir::Ruleset& ruleset_of(const compile::Compiled& c, ir::Family f) {
@@ -284,14 +334,6 @@ const ir::Ruleset& ruleset_of(const compile::Compiled& c, ir::Family f) {
 
 bool forwards(const compile::Compiled& c, ir::Family f) {
     return f == ir::Family::Ipv4 ? c.forwards_ipv4 : c.forwards_ipv6;
-}
-
-Part render_part(const ir::Ruleset& rs, const std::string& saved) {
-    render::RenderOptions ro;
-    ro.existing_chains = existing_chains(saved);
-    ro.header = "# vuurmuur " + std::string(VUURMUUR_VERSION) + " " + fam(rs.family) +
-                " ruleset (vuurmuur-script apply)";
-    return Part{rs.family, render::iptables_restore(rs, ro), render::line_origins(rs, ro)};
 }
 
 /// The ruleset as last-known-good keeps it: rendered for a kernel without its chains, hook
@@ -306,6 +348,16 @@ StoredFamily stored_part(const ir::Ruleset& rs, bool forward) {
         }
     }
     return sf;
+}
+
+/// What is loaded for `rs`: its stored form without the declarations of hook chains that
+/// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
+Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved) {
+    Part p{rs.family, {}, &rs, {}};
+    p.options.header.clear();
+    p.options.existing_chains = existing_chains(saved);
+    p.text = adapt_to_kernel(stored, p.options.existing_chains);
+    return p;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -492,14 +544,13 @@ long spawn_watcher(const StateDir& sd, const Tools& tools, Variant v4, Variant v
 
 void run_normal(const Request& rq, Report& report) {
     Context cx(report, rq.config_dir);
-    model::Settings settings;
-    auto prepared = check_and_compile(rq.config_dir, report, settings);
-    if (!prepared) {
+    auto checked = load_and_check(rq.config_dir, report.diags);
+    if (report.diags.has_errors()) {
         report.config_errors = true;
         cx.note("the config has errors; nothing was changed");
         return;
     }
-    if (!cx.init_tools(prepared->settings)) return;
+    if (!cx.init_tools(checked.config.settings)) return;
 
     StateDir sd(rq.state_dir);
     std::optional<ApplyLock> lock;
@@ -524,11 +575,31 @@ void run_normal(const Request& rq, Report& report) {
         }
     }
 
+    // The saves of both families run while the tree compiles and renders.
+    auto saving = cx.start_snapshot();
+    auto prepared = compile_checked(checked.config, report);
+    std::vector<StoredFamily> stored;
+    std::map<ir::Family, bool> forward;
+    if (prepared) {
+        for (ir::Family f : cx.families()) {
+            forward[f] = forwards(prepared->compiled, f);
+            stored.push_back(stored_part(ruleset_of(prepared->compiled, f), forward[f]));
+        }
+    }
     Saved saved;
-    if (!cx.snapshot(saved)) return;
+    const bool have_saves = cx.finish_snapshot(std::move(saving), saved);
+    if (!prepared) {
+        report.config_errors = true;
+        cx.note("the config has errors; nothing was changed");
+        return;
+    }
+    if (!have_saves) return;
     std::vector<Part> parts;
-    for (ir::Family f : cx.families()) parts.push_back(render_part(ruleset_of(prepared->compiled, f), saved[f]));
-    if (!cx.load(parts, saved, rq.test_only)) return;
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+        ir::Family f = stored[i].family;
+        parts.push_back(load_part(ruleset_of(prepared->compiled, f), stored[i], saved[f]));
+    }
+    if (rq.test_only ? !cx.test_load(parts) : !cx.load(parts, saved)) return;
     for (ir::Family f : cx.families()) {
         const auto& rs = ruleset_of(prepared->compiled, f);
         cx.note(fam(f) + ": " + std::to_string(rs.rule_count()) + " rules " +
@@ -542,13 +613,9 @@ void run_normal(const Request& rq, Report& report) {
 
     // Forwarding per family, only as the rules ask; the old values go back on a rollback.
     StoredRulesets previous{"vuurmuur: what ran before the pending apply (" + utc_now() + ")", {}};
-    StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};
-    std::map<ir::Family, bool> forward;
-    for (ir::Family f : cx.families()) {
-        previous.families.push_back(StoredFamily{f, saved[f], read_forward(f), {}});
-        forward[f] = forwards(prepared->compiled, f);
-        loaded.families.push_back(stored_part(ruleset_of(prepared->compiled, f), forward[f]));
-    }
+    StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")",
+                          std::move(stored)};
+    for (ir::Family f : cx.families()) previous.families.push_back(StoredFamily{f, saved[f], read_forward(f), {}});
     cx.set_forwarding(forward);
     report.loaded = Loaded::Config;
 
@@ -610,10 +677,10 @@ bool load_stored(Context& cx, const StoredRulesets& stored, const Saved& saved) 
             continue;
         }
         auto it = saved.find(f);
-        parts.push_back(Part{f, adapt_to_kernel(*sf, existing_chains(it == saved.end() ? std::string() : it->second)), {}});
+        parts.push_back(Part{f, adapt_to_kernel(*sf, existing_chains(it == saved.end() ? std::string() : it->second)), nullptr, {}});
         forward[f] = sf->forward.value_or(false);
     }
-    if (parts.empty() || !cx.load(parts, saved, false)) return false;
+    if (parts.empty() || !cx.load(parts, saved)) return false;
     cx.set_forwarding(forward);
     return true;
 }
@@ -622,10 +689,10 @@ bool load_safety(Context& cx, const model::Settings& settings, const Saved& save
     std::vector<Part> parts;
     std::map<ir::Family, bool> forward;
     for (ir::Family f : cx.families()) {
-        parts.push_back(Part{f, safety_ruleset(f, settings), {}});
+        parts.push_back(Part{f, safety_ruleset(f, settings), nullptr, {}});
         forward[f] = false;
     }
-    if (!cx.load(parts, saved, false)) return false;
+    if (!cx.load(parts, saved)) return false;
     cx.set_forwarding(forward);
     return true;
 }
@@ -678,11 +745,11 @@ void run_boot(const Request& rq, Report& report) {
         StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};
         for (ir::Family f : cx.families()) {
             const auto& rs = ruleset_of(prepared->compiled, f);
-            parts.push_back(render_part(rs, saved[f]));
             forward[f] = forwards(prepared->compiled, f);
             loaded.families.push_back(stored_part(rs, forward[f]));
+            parts.push_back(load_part(rs, loaded.families.back(), saved[f]));
         }
-        if (cx.load(parts, saved, false)) {
+        if (cx.load(parts, saved)) {
             cx.set_forwarding(forward);
             try {
                 io::write_file_atomic(sd.last_known_good(), format_stored(loaded));
