@@ -17,9 +17,11 @@
 #include <set>
 #include <sstream>
 
+#include "vuurmuur/apply/capabilities.h"
 #include "vuurmuur/apply/netfilter.h"
 #include "vuurmuur/apply/safety.h"
 #include "vuurmuur/apply/state.h"
+#include "vuurmuur/apply/sysctl.h"
 #include "vuurmuur/apply/watch.h"
 #include "vuurmuur/compile/compiler.h"
 #include "vuurmuur/io/file_io.h"
@@ -45,31 +47,14 @@ bool kernel_has_ipv6() {
     return ::stat("/proc/sys/net/ipv6", &st) == 0;
 }
 
-const char* forward_path(ir::Family f) {
-    return f == ir::Family::Ipv4 ? "/proc/sys/net/ipv4/ip_forward" : "/proc/sys/net/ipv6/conf/all/forwarding";
-}
-
 std::optional<bool> read_forward(ir::Family f) {
-    int fd = ::open(forward_path(f), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    char c = 0;
-    ssize_t n = ::read(fd, &c, 1);
-    ::close(fd);
-    if (n != 1) return std::nullopt;
-    return c != '0';
+    auto v = read_sysctl(forward_key(f));
+    if (!v || v->empty()) return std::nullopt;
+    return *v != "0";
 }
 
 /// Empty on success, else the error.
-std::string write_forward(ir::Family f, bool on) {
-    int fd = ::open(forward_path(f), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return std::string("cannot open ") + forward_path(f) + ": " + std::strerror(errno);
-    const char* value = on ? "1\n" : "0\n";
-    ssize_t n = ::write(fd, value, 2);
-    int err = errno;
-    ::close(fd);
-    if (n != 2) return std::string("cannot write ") + forward_path(f) + ": " + std::strerror(err);
-    return {};
-}
+std::string write_forward(ir::Family f, bool on) { return write_sysctl(forward_key(f), on ? "1" : "0"); }
 
 /// The current IPv4 address of the device of every active `dynamic` interface (the first one
 /// the kernel lists), so rules that need it (portfw, snat, ... to the firewall) can be made.
@@ -247,6 +232,14 @@ public:
         return ok;
     }
 
+    /// The protection and conntrack sysctls of the config (after a load).
+    void set_sysctls(const std::vector<Sysctl>& wanted) {
+        std::vector<std::string> notes, warnings;
+        apply_sysctls(wanted, notes, warnings);
+        for (const auto& n : notes) note(n);
+        for (const auto& w : warnings) warn(w);
+    }
+
     void set_forwarding(const std::map<ir::Family, bool>& wanted) {
         for (const auto& [f, on] : wanted) {
             auto now = read_forward(f);
@@ -306,6 +299,7 @@ private:
 struct Prepared {
     compile::Compiled compiled;
     model::Settings settings;
+    std::vector<Sysctl> sysctls;  ///< protections and conntrack settings (apply/sysctl.h)
 };
 
 /// Compiles a checked config, with the current addresses of its dynamic interfaces. nullopt
@@ -316,8 +310,29 @@ std::optional<Prepared> compile_checked(const model::Config& config, Report& rep
     Prepared out;
     out.compiled = compile::compile(config, options, report.diags);
     out.settings = config.settings;
+    out.sysctls = wanted_sysctls(config);
     if (report.diags.has_errors()) return std::nullopt;
     return out;
+}
+
+/// Leaves out what the kernel cannot load, as the original does (reference §3.14), with a
+/// warning: the nat table of a family whose kernel has no NAT (no SNAT/DNAT target listed in
+/// /proc/net/ip*_tables_targets; the classic case is a kernel without IPv6 NAT). Reading the
+/// listing is cheap; the full probe (`vuurmuur-script capabilities`) is not run on apply.
+void degrade_to_kernel(compile::Compiled& compiled, const std::vector<ir::Family>& families,
+                       std::vector<std::string>& warnings) {
+    for (ir::Family f : families) {
+        ir::Ruleset& rs = f == ir::Family::Ipv4 ? compiled.ipv4 : compiled.ipv6;
+        if (rs.find("nat") == nullptr) continue;
+        auto listing = read_kernel_listing(f);
+        if (!listing || (listing->targets.count("SNAT") != 0 && listing->targets.count("DNAT") != 0)) continue;
+        std::size_t rules = 0;
+        for (const auto& c : rs.find("nat")->chains) rules += c.rules.size();
+        std::erase_if(rs.tables, [](const ir::Table& t) { return t.name == "nat"; });
+        warnings.push_back("the kernel has no " + fam(f) + " NAT (no SNAT/DNAT target in /proc/net/" +
+                           (f == ir::Family::Ipv4 ? "ip" : "ip6") + "_tables_targets): the " + std::to_string(rules) +
+                           " rules of the " + fam(f) + " nat table are left out");
+    }
 }
 
 /// Loads, checks and compiles the tree. nullopt when it has errors (in report.diags).
@@ -578,6 +593,11 @@ void run_normal(const Request& rq, Report& report) {
     // The saves of both families run while the tree compiles and renders.
     auto saving = cx.start_snapshot();
     auto prepared = compile_checked(checked.config, report);
+    if (prepared) {
+        std::vector<std::string> warnings;
+        degrade_to_kernel(prepared->compiled, cx.families(), warnings);
+        for (const auto& w : warnings) cx.warn(w);
+    }
     std::vector<StoredFamily> stored;
     std::map<ir::Family, bool> forward;
     if (prepared) {
@@ -617,6 +637,7 @@ void run_normal(const Request& rq, Report& report) {
                           std::move(stored)};
     for (ir::Family f : cx.families()) previous.families.push_back(StoredFamily{f, saved[f], read_forward(f), {}});
     cx.set_forwarding(forward);
+    cx.set_sysctls(prepared->sysctls);
     report.loaded = Loaded::Config;
 
     if (!rq.confirm_seconds) {
@@ -722,6 +743,11 @@ void run_boot(const Request& rq, Report& report) {
     }
     if (!prepared) report.config_errors = true;
     if (!cx.init_tools(prepared ? prepared->settings : settings)) return;
+    if (prepared) {
+        std::vector<std::string> warnings;
+        degrade_to_kernel(prepared->compiled, cx.families(), warnings);
+        for (const auto& w : warnings) cx.warn(w);
+    }
     Saved saved;
     if (!cx.snapshot(saved)) {
         // Without a snapshot there is nothing to roll back to: take what runs as empty, so
@@ -751,6 +777,7 @@ void run_boot(const Request& rq, Report& report) {
         }
         if (cx.load(parts, saved)) {
             cx.set_forwarding(forward);
+            cx.set_sysctls(prepared->sysctls);
             try {
                 io::write_file_atomic(sd.last_known_good(), format_stored(loaded));
             } catch (const io::IoError& e) {
