@@ -166,18 +166,25 @@ public:
 
     /// Collects what start_snapshot() started; false (reported) when a save failed.
     bool finish_snapshot(std::map<ir::Family, std::future<ExecResult>> running, Saved& saved) {
-        std::map<ir::Family, ExecResult> results;
-        for (auto& [f, fut] : running) results.emplace(f, fut.get());
-        for (ir::Family f : families_) {
-            const ExecResult& r = results.at(f);
-            if (!r.ok()) {
-                error(fam(f) + ": " + tools_.of(f).save + " -c failed" +
-                      (r.error.empty() ? " (exit " + std::to_string(r.exit_code) + ")" : ": " + r.error) +
-                      (r.err.empty() ? "" : ": " + tool_said(r.err)) + "; nothing was changed");
-                return false;
-            }
-            saved[f] = r.out;
+        bool ok = true;
+        for (ir::Family f : families_) ok = finish_save(running, f, saved, "nothing was changed") && ok;
+        return ok;
+    }
+
+    /// Waits for the save of `f` that start_snapshot() started (once); false (reported, the
+    /// message ending in `after`) when it failed.
+    bool finish_save(std::map<ir::Family, std::future<ExecResult>>& running, ir::Family f, Saved& saved,
+                     const std::string& after) {
+        auto it = running.find(f);
+        if (it == running.end() || !it->second.valid()) return saved.count(f) != 0;
+        ExecResult r = it->second.get();
+        if (!r.ok()) {
+            error(fam(f) + ": " + tools_.of(f).save + " -c failed" +
+                  (r.error.empty() ? " (exit " + std::to_string(r.exit_code) + ")" : ": " + r.error) +
+                  (r.err.empty() ? "" : ": " + tool_said(r.err)) + "; " + after);
+            return false;
         }
+        saved[f] = std::move(r.out);
         return true;
     }
 
@@ -198,14 +205,22 @@ public:
     /// --test pass: it would cost as much as the load, and a refused load is rolled back.
     bool load(const std::vector<Part>& parts, const Saved& saved) {
         for (std::size_t i = 0; i < parts.size(); ++i) {
-            ExecResult r = run_restore(tools_, parts[i].family, parts[i].text, LoadMode::NoFlush);
-            if (!r.ok()) {
-                error(describe_failure(parts[i], r, false));
-                rollback(std::vector<Part>(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(i) + 1), saved);
+            if (!load_last(std::vector<Part>(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(i) + 1), saved)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /// Loads the last of `parts`, the ones before it being loaded already; on a failure
+    /// restores `saved` for all of them.
+    bool load_last(const std::vector<Part>& parts, const Saved& saved) {
+        const Part& p = parts.back();
+        ExecResult r = run_restore(tools_, p.family, p.text, LoadMode::NoFlush);
+        if (r.ok()) return true;
+        error(describe_failure(p, r, false));
+        rollback(parts, saved);
+        return false;
     }
 
     /// Puts back `saved` for the tables of `parts` (last part first).
@@ -607,19 +622,33 @@ void run_normal(const Request& rq, Report& report) {
         }
     }
     Saved saved;
-    const bool have_saves = cx.finish_snapshot(std::move(saving), saved);
-    if (!prepared) {
-        report.config_errors = true;
-        cx.note("the config has errors; nothing was changed");
-        return;
+    if (!prepared || rq.test_only) {
+        const bool have_saves = cx.finish_snapshot(std::move(saving), saved);
+        if (!prepared) {
+            report.config_errors = true;
+            cx.note("the config has errors; nothing was changed");
+            return;
+        }
+        if (!have_saves) return;
     }
-    if (!have_saves) return;
     std::vector<Part> parts;
-    for (std::size_t i = 0; i < stored.size(); ++i) {
-        ir::Family f = stored[i].family;
-        parts.push_back(load_part(ruleset_of(prepared->compiled, f), stored[i], saved[f]));
+    if (rq.test_only) {
+        for (const auto& sf : stored) parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family]));
+        if (!cx.test_load(parts)) return;
+    } else {
+        // Family by family: a family is loaded as soon as its own save is in, so the IPv6 save
+        // runs while IPv4 loads. A failure restores every family loaded so far.
+        for (const auto& sf : stored) {
+            const bool first = parts.empty();
+            if (!cx.finish_save(saving, sf.family, saved,
+                                first ? std::string("nothing was changed") : std::string("rolling back"))) {
+                if (!first) cx.rollback(parts, saved);
+                return;
+            }
+            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family]));
+            if (!cx.load_last(parts, saved)) return;
+        }
     }
-    if (rq.test_only ? !cx.test_load(parts) : !cx.load(parts, saved)) return;
     for (ir::Family f : cx.families()) {
         const auto& rs = ruleset_of(prepared->compiled, f);
         cx.note(fam(f) + ": " + std::to_string(rs.rule_count()) + " rules " +
