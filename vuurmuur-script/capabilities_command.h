@@ -9,8 +9,8 @@
 /// (docs/json.md). The restore programs come from config.conf, as for apply. Changes nothing.
 namespace vuurmuur::script {
 
-/// Exit 0 when every required feature is there, 2 when one is missing or the probe could not
-/// run.
+/// Exit 0 when the probe ran (missing features are in the table; missing required ones are
+/// also warned about on stderr), 2 when it could not run (no restore program).
 int run_capabilities(const ScriptOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace vuurmuur::script

@@ -40,6 +40,10 @@ int run_watch(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
         (problem ? err : out) << (problem ? "vuurmuur-script: " : "") << m << std::endl;
     };
     apply::WatchResult r = apply::watch(w);
+    // Take the signal that ended the watch, so restoring the mask does not deliver it.
+    signalfd_siginfo info{};
+    while (::read(sfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+    }
     ::close(sfd);
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
     if (!r.error.empty()) {

@@ -120,7 +120,7 @@ TEST_CASE("apply: the capability probe combines the kernel listing and iptables-
     const std::string json = capabilities_json(caps);
     CHECK(json.find("{\"kind\":\"target\",\"name\":\"CLASSIFY\",\"required\":false,"
                     "\"ipv4\":{\"available\":false,\"kernel\":true,\"iptables\":false},") != std::string::npos);
-    CHECK(json.rfind("{\"ipv6_kernel\":", 0) == 0);
+    CHECK(json.rfind("{\"version\":1,\"ipv6_kernel\":", 0) == 0);
 
     // A missing listing: only iptables decides; a required match it lacks is reported.
     tools.ipv4.restore = fake_restore(dir, "iptables-restore2", "conntrack");

@@ -241,7 +241,7 @@ std::string capabilities_json(const Capabilities& caps) {
         return std::string("{\"available\":") + (s.available() ? "true" : "false") +
                ",\"kernel\":" + (s.kernel ? "true" : "false") + ",\"iptables\":" + (s.iptables ? "true" : "false") + "}";
     };
-    std::string out = "{\"ipv6_kernel\":" + std::string(caps.ipv6_kernel ? "true" : "false");
+    std::string out = "{\"version\":1,\"ipv6_kernel\":" + std::string(caps.ipv6_kernel ? "true" : "false");
     out += ",\"variant\":{\"ipv4\":" + base::json_quote(caps.variant_ipv4) +
            ",\"ipv6\":" + base::json_quote(caps.variant_ipv6) + "}";
     out += ",\"kernel_listing\":{\"ipv4\":" + std::string(caps.kernel_listing_ipv4 ? "true" : "false") +

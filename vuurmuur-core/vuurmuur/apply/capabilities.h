@@ -77,7 +77,8 @@ Capabilities probe_capabilities(const Tools& tools, const std::string& proc_net 
 
 /// The table of `caps` as text (one line per feature: kind, name, ipv4, ipv6).
 std::string format_capabilities(const Capabilities& caps);
-/// The JSON form (docs/json.md): {"ipv6_kernel":..,"variant":{..},"items":[..],"notes":[..]}.
+/// The JSON form (docs/json.md): {"version":1,"ipv6_kernel":..,"variant":{..},"kernel_listing":{..},
+/// "items":[..],"notes":[..]}.
 std::string capabilities_json(const Capabilities& caps);
 
 }  // namespace vuurmuur::apply
