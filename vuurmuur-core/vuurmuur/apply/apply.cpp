@@ -12,12 +12,17 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <future>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "vuurmuur/apply/capabilities.h"
 #include "vuurmuur/apply/netfilter.h"
 #include "vuurmuur/apply/safety.h"
 #include "vuurmuur/apply/state.h"
+#include "vuurmuur/apply/sysctl.h"
+#include "vuurmuur/apply/watch.h"
 #include "vuurmuur/compile/compiler.h"
 #include "vuurmuur/io/file_io.h"
 #include "vuurmuur/pipeline.h"
@@ -42,30 +47,30 @@ bool kernel_has_ipv6() {
     return ::stat("/proc/sys/net/ipv6", &st) == 0;
 }
 
-const char* forward_path(ir::Family f) {
-    return f == ir::Family::Ipv4 ? "/proc/sys/net/ipv4/ip_forward" : "/proc/sys/net/ipv6/conf/all/forwarding";
-}
-
 std::optional<bool> read_forward(ir::Family f) {
-    int fd = ::open(forward_path(f), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    char c = 0;
-    ssize_t n = ::read(fd, &c, 1);
-    ::close(fd);
-    if (n != 1) return std::nullopt;
-    return c != '0';
+    auto v = read_sysctl(forward_key(f));
+    if (!v || v->empty()) return std::nullopt;
+    return *v != "0";
 }
 
 /// Empty on success, else the error.
-std::string write_forward(ir::Family f, bool on) {
-    int fd = ::open(forward_path(f), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return std::string("cannot open ") + forward_path(f) + ": " + std::strerror(errno);
-    const char* value = on ? "1\n" : "0\n";
-    ssize_t n = ::write(fd, value, 2);
-    int err = errno;
-    ::close(fd);
-    if (n != 2) return std::string("cannot write ") + forward_path(f) + ": " + std::strerror(err);
-    return {};
+std::string write_forward(ir::Family f, bool on) { return write_sysctl(forward_key(f), on ? "1" : "0"); }
+
+/// The current IPv4 address of the device of every active `dynamic` interface (the first one
+/// the kernel lists), so rules that need it (portfw, snat, ... to the firewall) can be made.
+std::map<std::string, base::Ipv4> dynamic_ipv4_addresses(const model::Config& config) {
+    std::set<std::string> devices;
+    for (const auto& iface : config.interfaces) {
+        if (iface.active && iface.dynamic && !iface.device.empty()) devices.insert(iface.device);
+    }
+    std::map<std::string, base::Ipv4> out;
+    if (devices.empty()) return out;
+    for (const auto& a : interface_addresses()) {
+        if (a.family == ir::Family::Ipv4 && devices.count(a.device) != 0 && out.count(a.device) == 0) {
+            if (auto ip = base::Ipv4::parse(a.address)) out.emplace(a.device, *ip);
+        }
+    }
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -73,8 +78,11 @@ std::string write_forward(ir::Family f, bool on) {
 
 struct Part {
     ir::Family family = ir::Family::Ipv4;
-    std::string text;                     ///< loaded with --noflush
-    std::vector<diag::Location> origins;  ///< per line of `text`; empty when not known
+    std::string text;  ///< loaded with --noflush
+    /// The ruleset `text` was rendered from with `options` (null when not known): the origins
+    /// of its lines are worked out only when a load fails.
+    const ir::Ruleset* ruleset = nullptr;
+    render::RenderOptions options;
 };
 
 using Saved = std::map<ir::Family, std::string>;
@@ -144,24 +152,44 @@ public:
 
     std::string restore_name(ir::Family f) const { return fs::path(tools_.of(f).restore).filename().string(); }
 
-    /// save -c of every family; false (reported) when one fails.
-    bool snapshot(Saved& saved) {
+    /// Starts save -c of every family, all at once (each in its own thread and process).
+    std::map<ir::Family, std::future<ExecResult>> start_snapshot() const {
+        std::map<ir::Family, std::future<ExecResult>> running;
         for (ir::Family f : families_) {
-            ExecResult r = run_save(tools_, f);
-            if (!r.ok()) {
-                error(fam(f) + ": " + tools_.of(f).save + " -c failed" +
-                      (r.error.empty() ? " (exit " + std::to_string(r.exit_code) + ")" : ": " + r.error) +
-                      (r.err.empty() ? "" : ": " + tool_said(r.err)) + "; nothing was changed");
-                return false;
-            }
-            saved[f] = r.out;
+            running.emplace(f, std::async(std::launch::async, [tools = tools_, f] { return run_save(tools, f); }));
         }
+        return running;
+    }
+
+    /// save -c of every family; false (reported) when one fails.
+    bool snapshot(Saved& saved) { return finish_snapshot(start_snapshot(), saved); }
+
+    /// Collects what start_snapshot() started; false (reported) when a save failed.
+    bool finish_snapshot(std::map<ir::Family, std::future<ExecResult>> running, Saved& saved) {
+        bool ok = true;
+        for (ir::Family f : families_) ok = finish_save(running, f, saved, "nothing was changed") && ok;
+        return ok;
+    }
+
+    /// Waits for the save of `f` that start_snapshot() started (once); false (reported, the
+    /// message ending in `after`) when it failed.
+    bool finish_save(std::map<ir::Family, std::future<ExecResult>>& running, ir::Family f, Saved& saved,
+                     const std::string& after) {
+        auto it = running.find(f);
+        if (it == running.end() || !it->second.valid()) return saved.count(f) != 0;
+        ExecResult r = it->second.get();
+        if (!r.ok()) {
+            error(fam(f) + ": " + tools_.of(f).save + " -c failed" +
+                  (r.error.empty() ? " (exit " + std::to_string(r.exit_code) + ")" : ": " + r.error) +
+                  (r.err.empty() ? "" : ": " + tool_said(r.err)) + "; " + after);
+            return false;
+        }
+        saved[f] = std::move(r.out);
         return true;
     }
 
-    /// Test-loads every part, then loads them in order; on a failure restores `saved` for
-    /// every part loaded so far (the failing one included: its earlier tables may be in).
-    bool load(const std::vector<Part>& parts, const Saved& saved, bool test_only) {
+    /// Test-loads every part (iptables-restore --test; nothing changes).
+    bool test_load(const std::vector<Part>& parts) {
         for (const auto& p : parts) {
             ExecResult r = run_restore(tools_, p.family, p.text, LoadMode::Test);
             if (!r.ok()) {
@@ -169,16 +197,30 @@ public:
                 return false;
             }
         }
-        if (test_only) return true;
+        return true;
+    }
+
+    /// Loads the parts in order; on a failure restores `saved` for every part loaded so far
+    /// (the failing one included: its earlier tables may be in). There is no separate
+    /// --test pass: it would cost as much as the load, and a refused load is rolled back.
+    bool load(const std::vector<Part>& parts, const Saved& saved) {
         for (std::size_t i = 0; i < parts.size(); ++i) {
-            ExecResult r = run_restore(tools_, parts[i].family, parts[i].text, LoadMode::NoFlush);
-            if (!r.ok()) {
-                error(describe_failure(parts[i], r, false));
-                rollback(std::vector<Part>(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(i) + 1), saved);
+            if (!load_last(std::vector<Part>(parts.begin(), parts.begin() + static_cast<std::ptrdiff_t>(i) + 1), saved)) {
                 return false;
             }
         }
         return true;
+    }
+
+    /// Loads the last of `parts`, the ones before it being loaded already; on a failure
+    /// restores `saved` for all of them.
+    bool load_last(const std::vector<Part>& parts, const Saved& saved) {
+        const Part& p = parts.back();
+        ExecResult r = run_restore(tools_, p.family, p.text, LoadMode::NoFlush);
+        if (r.ok()) return true;
+        error(describe_failure(p, r, false));
+        rollback(parts, saved);
+        return false;
     }
 
     /// Puts back `saved` for the tables of `parts` (last part first).
@@ -203,6 +245,14 @@ public:
         }
         if (ok && !done.empty()) note("the previous ruleset was restored (" + done + ")");
         return ok;
+    }
+
+    /// The protection and conntrack sysctls of the config (after a load).
+    void set_sysctls(const std::vector<Sysctl>& wanted) {
+        std::vector<std::string> notes, warnings;
+        apply_sysctls(wanted, notes, warnings);
+        for (const auto& n : notes) note(n);
+        for (const auto& w : warnings) warn(w);
     }
 
     void set_forwarding(const std::map<ir::Family, bool>& wanted) {
@@ -235,9 +285,10 @@ private:
             msg += " (the kernel refused the " + table + " table as a whole)";
             return msg;
         }
-        if (p.origins.empty()) return msg;
-        if (static_cast<std::size_t>(*n) <= p.origins.size() && !p.origins[static_cast<std::size_t>(*n) - 1].file.empty()) {
-            const diag::Location& at = p.origins[static_cast<std::size_t>(*n) - 1];
+        if (p.ruleset == nullptr) return msg;
+        const std::vector<diag::Location> origins = render::line_origins(*p.ruleset, p.options);
+        if (static_cast<std::size_t>(*n) <= origins.size() && !origins[static_cast<std::size_t>(*n) - 1].file.empty()) {
+            const diag::Location& at = origins[static_cast<std::size_t>(*n) - 1];
             msg += "\n  made from " + (config_dir_ / at.file).string() + ":" + std::to_string(at.line);
             std::string ignored;
             if (auto src = read_state_file(config_dir_ / at.file, ignored); src && at.line > 0) {
@@ -263,19 +314,48 @@ private:
 struct Prepared {
     compile::Compiled compiled;
     model::Settings settings;
+    std::vector<Sysctl> sysctls;  ///< protections and conntrack settings (apply/sysctl.h)
 };
+
+/// Compiles a checked config, with the current addresses of its dynamic interfaces. nullopt
+/// when it has errors (in report.diags).
+std::optional<Prepared> compile_checked(const model::Config& config, Report& report) {
+    compile::CompileOptions options;
+    options.dynamic_ipv4 = dynamic_ipv4_addresses(config);
+    Prepared out;
+    out.compiled = compile::compile(config, options, report.diags);
+    out.settings = config.settings;
+    out.sysctls = wanted_sysctls(config);
+    if (report.diags.has_errors()) return std::nullopt;
+    return out;
+}
+
+/// Leaves out what the kernel cannot load, as the original does (reference §3.14), with a
+/// warning: the nat table of a family whose kernel has no NAT (no SNAT/DNAT target listed in
+/// /proc/net/ip*_tables_targets; the classic case is a kernel without IPv6 NAT). Reading the
+/// listing is cheap; the full probe (`vuurmuur-script capabilities`) is not run on apply.
+void degrade_to_kernel(compile::Compiled& compiled, const std::vector<ir::Family>& families,
+                       std::vector<std::string>& warnings) {
+    for (ir::Family f : families) {
+        ir::Ruleset& rs = f == ir::Family::Ipv4 ? compiled.ipv4 : compiled.ipv6;
+        if (rs.find("nat") == nullptr) continue;
+        auto listing = read_kernel_listing(f);
+        if (!listing || (listing->targets.count("SNAT") != 0 && listing->targets.count("DNAT") != 0)) continue;
+        std::size_t rules = 0;
+        for (const auto& c : rs.find("nat")->chains) rules += c.rules.size();
+        std::erase_if(rs.tables, [](const ir::Table& t) { return t.name == "nat"; });
+        warnings.push_back("the kernel has no " + fam(f) + " NAT (no SNAT/DNAT target in /proc/net/" +
+                           (f == ir::Family::Ipv4 ? "ip" : "ip6") + "_tables_targets): the " + std::to_string(rules) +
+                           " rules of the " + fam(f) + " nat table are left out");
+    }
+}
 
 /// Loads, checks and compiles the tree. nullopt when it has errors (in report.diags).
 std::optional<Prepared> check_and_compile(const fs::path& config_dir, Report& report, model::Settings& settings) {
     auto loaded = load_and_check(config_dir, report.diags);
     settings = loaded.config.settings;
     if (report.diags.has_errors()) return std::nullopt;
-    compile::CompileOptions options;
-    Prepared out;
-    out.compiled = compile::compile(loaded.config, options, report.diags);
-    out.settings = loaded.config.settings;
-    if (report.diags.has_errors()) return std::nullopt;
-    return out;
+    return compile_checked(loaded.config, report);
 }
 
 const ir::Ruleset& ruleset_of(const compile::Compiled& c, ir::Family f) {
@@ -284,14 +364,6 @@ const ir::Ruleset& ruleset_of(const compile::Compiled& c, ir::Family f) {
 
 bool forwards(const compile::Compiled& c, ir::Family f) {
     return f == ir::Family::Ipv4 ? c.forwards_ipv4 : c.forwards_ipv6;
-}
-
-Part render_part(const ir::Ruleset& rs, const std::string& saved) {
-    render::RenderOptions ro;
-    ro.existing_chains = existing_chains(saved);
-    ro.header = "# vuurmuur " + std::string(VUURMUUR_VERSION) + " " + fam(rs.family) +
-                " ruleset (vuurmuur-script apply)";
-    return Part{rs.family, render::iptables_restore(rs, ro), render::line_origins(rs, ro)};
 }
 
 /// The ruleset as last-known-good keeps it: rendered for a kernel without its chains, hook
@@ -306,6 +378,16 @@ StoredFamily stored_part(const ir::Ruleset& rs, bool forward) {
         }
     }
     return sf;
+}
+
+/// What is loaded for `rs`: its stored form without the declarations of hook chains that
+/// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
+Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved) {
+    Part p{rs.family, {}, &rs, {}};
+    p.options.header.clear();
+    p.options.existing_chains = existing_chains(saved);
+    p.text = adapt_to_kernel(stored, p.options.existing_chains);
+    return p;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -492,14 +574,13 @@ long spawn_watcher(const StateDir& sd, const Tools& tools, Variant v4, Variant v
 
 void run_normal(const Request& rq, Report& report) {
     Context cx(report, rq.config_dir);
-    model::Settings settings;
-    auto prepared = check_and_compile(rq.config_dir, report, settings);
-    if (!prepared) {
+    auto checked = load_and_check(rq.config_dir, report.diags);
+    if (report.diags.has_errors()) {
         report.config_errors = true;
         cx.note("the config has errors; nothing was changed");
         return;
     }
-    if (!cx.init_tools(prepared->settings)) return;
+    if (!cx.init_tools(checked.config.settings)) return;
 
     StateDir sd(rq.state_dir);
     std::optional<ApplyLock> lock;
@@ -524,11 +605,50 @@ void run_normal(const Request& rq, Report& report) {
         }
     }
 
+    // The saves of both families run while the tree compiles and renders.
+    auto saving = cx.start_snapshot();
+    auto prepared = compile_checked(checked.config, report);
+    if (prepared) {
+        std::vector<std::string> warnings;
+        degrade_to_kernel(prepared->compiled, cx.families(), warnings);
+        for (const auto& w : warnings) cx.warn(w);
+    }
+    std::vector<StoredFamily> stored;
+    std::map<ir::Family, bool> forward;
+    if (prepared) {
+        for (ir::Family f : cx.families()) {
+            forward[f] = forwards(prepared->compiled, f);
+            stored.push_back(stored_part(ruleset_of(prepared->compiled, f), forward[f]));
+        }
+    }
     Saved saved;
-    if (!cx.snapshot(saved)) return;
+    if (!prepared || rq.test_only) {
+        const bool have_saves = cx.finish_snapshot(std::move(saving), saved);
+        if (!prepared) {
+            report.config_errors = true;
+            cx.note("the config has errors; nothing was changed");
+            return;
+        }
+        if (!have_saves) return;
+    }
     std::vector<Part> parts;
-    for (ir::Family f : cx.families()) parts.push_back(render_part(ruleset_of(prepared->compiled, f), saved[f]));
-    if (!cx.load(parts, saved, rq.test_only)) return;
+    if (rq.test_only) {
+        for (const auto& sf : stored) parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family]));
+        if (!cx.test_load(parts)) return;
+    } else {
+        // Family by family: a family is loaded as soon as its own save is in, so the IPv6 save
+        // runs while IPv4 loads. A failure restores every family loaded so far.
+        for (const auto& sf : stored) {
+            const bool first = parts.empty();
+            if (!cx.finish_save(saving, sf.family, saved,
+                                first ? std::string("nothing was changed") : std::string("rolling back"))) {
+                if (!first) cx.rollback(parts, saved);
+                return;
+            }
+            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family]));
+            if (!cx.load_last(parts, saved)) return;
+        }
+    }
     for (ir::Family f : cx.families()) {
         const auto& rs = ruleset_of(prepared->compiled, f);
         cx.note(fam(f) + ": " + std::to_string(rs.rule_count()) + " rules " +
@@ -542,14 +662,11 @@ void run_normal(const Request& rq, Report& report) {
 
     // Forwarding per family, only as the rules ask; the old values go back on a rollback.
     StoredRulesets previous{"vuurmuur: what ran before the pending apply (" + utc_now() + ")", {}};
-    StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};
-    std::map<ir::Family, bool> forward;
-    for (ir::Family f : cx.families()) {
-        previous.families.push_back(StoredFamily{f, saved[f], read_forward(f), {}});
-        forward[f] = forwards(prepared->compiled, f);
-        loaded.families.push_back(stored_part(ruleset_of(prepared->compiled, f), forward[f]));
-    }
+    StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")",
+                          std::move(stored)};
+    for (ir::Family f : cx.families()) previous.families.push_back(StoredFamily{f, saved[f], read_forward(f), {}});
     cx.set_forwarding(forward);
+    cx.set_sysctls(prepared->sysctls);
     report.loaded = Loaded::Config;
 
     if (!rq.confirm_seconds) {
@@ -610,10 +727,10 @@ bool load_stored(Context& cx, const StoredRulesets& stored, const Saved& saved) 
             continue;
         }
         auto it = saved.find(f);
-        parts.push_back(Part{f, adapt_to_kernel(*sf, existing_chains(it == saved.end() ? std::string() : it->second)), {}});
+        parts.push_back(Part{f, adapt_to_kernel(*sf, existing_chains(it == saved.end() ? std::string() : it->second)), nullptr, {}});
         forward[f] = sf->forward.value_or(false);
     }
-    if (parts.empty() || !cx.load(parts, saved, false)) return false;
+    if (parts.empty() || !cx.load(parts, saved)) return false;
     cx.set_forwarding(forward);
     return true;
 }
@@ -622,10 +739,10 @@ bool load_safety(Context& cx, const model::Settings& settings, const Saved& save
     std::vector<Part> parts;
     std::map<ir::Family, bool> forward;
     for (ir::Family f : cx.families()) {
-        parts.push_back(Part{f, safety_ruleset(f, settings), {}});
+        parts.push_back(Part{f, safety_ruleset(f, settings), nullptr, {}});
         forward[f] = false;
     }
-    if (!cx.load(parts, saved, false)) return false;
+    if (!cx.load(parts, saved)) return false;
     cx.set_forwarding(forward);
     return true;
 }
@@ -655,6 +772,11 @@ void run_boot(const Request& rq, Report& report) {
     }
     if (!prepared) report.config_errors = true;
     if (!cx.init_tools(prepared ? prepared->settings : settings)) return;
+    if (prepared) {
+        std::vector<std::string> warnings;
+        degrade_to_kernel(prepared->compiled, cx.families(), warnings);
+        for (const auto& w : warnings) cx.warn(w);
+    }
     Saved saved;
     if (!cx.snapshot(saved)) {
         // Without a snapshot there is nothing to roll back to: take what runs as empty, so
@@ -678,12 +800,13 @@ void run_boot(const Request& rq, Report& report) {
         StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};
         for (ir::Family f : cx.families()) {
             const auto& rs = ruleset_of(prepared->compiled, f);
-            parts.push_back(render_part(rs, saved[f]));
             forward[f] = forwards(prepared->compiled, f);
             loaded.families.push_back(stored_part(rs, forward[f]));
+            parts.push_back(load_part(rs, loaded.families.back(), saved[f]));
         }
-        if (cx.load(parts, saved, false)) {
+        if (cx.load(parts, saved)) {
             cx.set_forwarding(forward);
+            cx.set_sysctls(prepared->sysctls);
             try {
                 io::write_file_atomic(sd.last_known_good(), format_stored(loaded));
             } catch (const io::IoError& e) {

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <sstream>
+#include <string_view>
 
 #include "vuurmuur/io/file_io.h"
 
@@ -78,19 +79,39 @@ std::optional<StoredRulesets> parse_stored(const std::string& text) {
 
 std::string adapt_to_kernel(const StoredFamily& family,
                             const std::map<std::string, std::set<std::string>>& existing) {
+    // Hook declarations to drop, as "table\0chain".
+    std::set<std::string> drop;
+    for (const auto& [t, c] : family.hooks) {
+        auto it = existing.find(t);
+        if (it != existing.end() && it->second.count(c) != 0) drop.insert(t + '\0' + c);
+    }
+    const std::string& text = family.text;
+    if (drop.empty()) {
+        std::string out = text;
+        if (!out.empty() && out.back() != '\n') out += '\n';
+        return out;
+    }
     std::string out;
-    std::istringstream in(family.text);
-    std::string line, table;
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.front() == '*') table = line.substr(1);
-        if (!line.empty() && line.front() == ':') {
-            std::string chain = line.substr(1, line.find(' ') == std::string::npos ? std::string::npos : line.find(' ') - 1);
-            bool hook = false;
-            for (const auto& [t, c] : family.hooks) hook = hook || (t == table && c == chain);
-            auto it = existing.find(table);
-            if (hook && it != existing.end() && it->second.count(chain) != 0) continue;
+    out.reserve(text.size());
+    std::string table;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        std::string_view line(text.data() + pos, end - pos);
+        bool keep = true;
+        if (!line.empty() && line.front() == '*') {
+            table.assign(line.substr(1));
+        } else if (!line.empty() && line.front() == ':') {
+            std::string_view chain = line.substr(1, line.find(' ') == std::string_view::npos ? std::string_view::npos
+                                                                                               : line.find(' ') - 1);
+            keep = drop.count(table + '\0' + std::string(chain)) == 0;
         }
-        out += line + "\n";
+        if (keep) {
+            out.append(line);
+            out += '\n';
+        }
+        pos = end + 1;
     }
     return out;
 }
