@@ -554,7 +554,7 @@ public:
 
     void command(std::vector<std::string> words, Loader<F>& loader) {
         std::optional<xt_counters> counters;
-        if (!words.empty() && words[0].front() == '[') {
+        if (!words.empty() && !words[0].empty() && words[0].front() == '[') {
             counters = parse_counters(words[0]);
             words.erase(words.begin());
         }
@@ -668,6 +668,7 @@ ExecResult load(const std::string& text, LoadMode mode) {
                 continue;
             }
             auto words = split_words(line.substr(start));
+            if (words.empty() || words[0].empty()) throw LineError("a line without a command");
             if (words[0].front() == ':') table->declare(words);
             else table->command(std::move(words), loader);
         }
