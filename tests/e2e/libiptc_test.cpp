@@ -88,11 +88,27 @@ std::string saves() {
            vma::normalize_save(run({kLegacy6 + "-save", "-c"}));
 }
 
+/// Both families' legacy save -c output with only the '#' lines dropped: counters included.
+std::string saves_with_counters() {
+    std::string out;
+    for (const auto& ipt : {kLegacy4, kLegacy6}) {
+        std::string text = run({ipt + "-save", "-c"});
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            std::size_t end = text.find('\n', pos);
+            if (end == std::string::npos) end = text.size();
+            if (text[pos] != '#') out += text.substr(pos, end - pos) + "\n";
+            pos = end + 1;
+        }
+    }
+    return out;
+}
+
 /// What an admin set up before Vuurmuur: a foreign chain with a rule, hook chains with rules.
 void foreign_setup() {
     for (const auto& ipt : {kLegacy4, kLegacy6}) {
         run({ipt, "-w", "-N", "DOCKER-USER"});
-        run({ipt, "-w", "-A", "DOCKER-USER", "-p", "tcp", "--dport", "2375", "-j", "DROP"});
+        run({ipt, "-w", "-A", "DOCKER-USER", "-c", "7", "700", "-p", "tcp", "--dport", "2375", "-j", "DROP"});
         run({ipt, "-w", "-A", "FORWARD", "-j", "DOCKER-USER"});
         run({ipt, "-w", "-N", "PRE-VRMR-INPUT"});
         run({ipt, "-w", "-A", "PRE-VRMR-INPUT", "-p", "udp", "--dport", "5353", "-j", "ACCEPT"});
@@ -220,16 +236,18 @@ TEST_CASE("e2e libiptc: a load that fails leaves the save output of both familie
     ShippedTree ipv4_fails({"accept service nohelper from local.lan to world.inet"});
     ipv4_fails.write("services/nohelper", "ACTIVE=\"Yes\"\nTCP=\"2121*1024:65535\"\nHELPER=\"nosuchhelper\"\n");
 
-    std::string before, after_v6_failure, after_v4_failure;
+    std::string before, after_v6_failure, after_v4_failure, counters_before, counters_after;
     vma::Report first, v6_failure, v4_failure;
     in_fresh_netns([&] {
         foreign_setup();
         first = good.apply(vma::Backend::Libiptc);
         before = saves();
+        counters_before = saves_with_counters();
         v6_failure = ipv6_fails.apply(vma::Backend::Libiptc);
         after_v6_failure = saves();
         v4_failure = ipv4_fails.apply(vma::Backend::Libiptc);
         after_v4_failure = saves();
+        counters_after = saves_with_counters();
     });
     INFO(joined(first));
     REQUIRE(first.loaded == vma::Loaded::Config);
@@ -249,6 +267,10 @@ TEST_CASE("e2e libiptc: a load that fails leaves the save output of both familie
     CHECK(has_message(v4_failure, "error: ipv4: libiptc refused the ruleset (exit 1): libiptc: line "));
     CHECK(has_message(v4_failure, "the previous ruleset was restored (ipv4)"));
     CHECK(after_v4_failure == before);
+
+    // The rollbacks put the counters back too (no packet moves in this namespace).
+    CHECK(counters_before.find("[7:700] -A DOCKER-USER -p tcp -m tcp --dport 2375 -j DROP\n") != std::string::npos);
+    CHECK(counters_after == counters_before);
 }
 
 TEST_CASE("e2e libiptc: refused with one line when the host's iptables is nf_tables", "[e2e][apply][libiptc]") {
