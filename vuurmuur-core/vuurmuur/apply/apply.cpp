@@ -116,7 +116,8 @@ std::string tool_said(const std::string& err) {
 
 class Context {
 public:
-    Context(Report& report, fs::path config_dir) : report_(report), config_dir_(std::move(config_dir)) {}
+    Context(Report& report, fs::path config_dir, Backend backend)
+        : report_(report), config_dir_(std::move(config_dir)), backend_(backend) {}
 
     void note(const std::string& m) { report_.messages.push_back(m); }
     void warn(const std::string& m) { report_.messages.push_back("warning: " + m); }
@@ -126,7 +127,8 @@ public:
     }
     Report& report() { return report_; }
 
-    bool init_tools(const model::Settings& settings) {
+    /// `restore_if_unusable` (boot): a backend this host cannot use falls back to restore.
+    bool init_tools(const model::Settings& settings, bool restore_if_unusable = false) {
         std::vector<std::string> notes;
         std::string err;
         auto tools = resolve_tools(settings, notes, err);
@@ -138,6 +140,14 @@ public:
         tools_ = *tools;
         variant4_ = detect_variant(tools_.ipv4.restore);
         variant6_ = detect_variant(tools_.ipv6.restore);
+        if (std::string why = backend_unusable(backend_, variant4_, variant6_); !why.empty()) {
+            if (!restore_if_unusable) {
+                error(why + "; nothing was changed");
+                return false;
+            }
+            warn(why + "; loading with the restore backend");
+            backend_ = Backend::Restore;
+        }
         families_ = {ir::Family::Ipv4};
         if (kernel_has_ipv6()) {
             families_.push_back(ir::Family::Ipv6);
@@ -150,7 +160,10 @@ public:
     Variant variant(ir::Family f) const { return f == ir::Family::Ipv4 ? variant4_ : variant6_; }
     const std::vector<ir::Family>& families() const { return families_; }
 
-    std::string restore_name(ir::Family f) const { return fs::path(tools_.of(f).restore).filename().string(); }
+    std::string restore_name(ir::Family f) const {
+        if (backend_ == Backend::Libiptc) return "libiptc";
+        return fs::path(tools_.of(f).restore).filename().string();
+    }
 
     /// Starts save -c of every family, all at once (each in its own thread and process).
     std::map<ir::Family, std::future<ExecResult>> start_snapshot() const {
@@ -191,7 +204,7 @@ public:
     /// Test-loads every part (iptables-restore --test; nothing changes).
     bool test_load(const std::vector<Part>& parts) {
         for (const auto& p : parts) {
-            ExecResult r = run_restore(tools_, p.family, p.text, LoadMode::Test);
+            ExecResult r = backend_restore(backend_, tools_, p.family, p.text, LoadMode::Test);
             if (!r.ok()) {
                 error(describe_failure(p, r, true) + "\n  nothing was changed");
                 return false;
@@ -216,7 +229,7 @@ public:
     /// restores `saved` for all of them.
     bool load_last(const std::vector<Part>& parts, const Saved& saved) {
         const Part& p = parts.back();
-        ExecResult r = run_restore(tools_, p.family, p.text, LoadMode::NoFlush);
+        ExecResult r = backend_restore(backend_, tools_, p.family, p.text, LoadMode::NoFlush);
         if (r.ok()) return true;
         error(describe_failure(p, r, false));
         rollback(parts, saved);
@@ -232,7 +245,7 @@ public:
             std::string text = rollback_text(s == saved.end() ? std::string() : s->second, it->text,
                                              variant(it->family));
             if (text.empty()) continue;
-            ExecResult r = run_restore(tools_, it->family, text, LoadMode::Replace);
+            ExecResult r = backend_restore(backend_, tools_, it->family, text, LoadMode::Replace);
             if (!r.ok()) {
                 ok = false;
                 error("ROLLBACK FAILED: " + fam(it->family) + ": " + restore_name(it->family) +
@@ -302,6 +315,7 @@ private:
 
     Report& report_;
     fs::path config_dir_;
+    Backend backend_ = Backend::Restore;
     Tools tools_;
     Variant variant4_ = Variant::Unknown;
     Variant variant6_ = Variant::Unknown;
@@ -573,7 +587,7 @@ long spawn_watcher(const StateDir& sd, const Tools& tools, Variant v4, Variant v
 // apply, apply --test, apply --confirm
 
 void run_normal(const Request& rq, Report& report) {
-    Context cx(report, rq.config_dir);
+    Context cx(report, rq.config_dir, rq.backend);
     auto checked = load_and_check(rq.config_dir, report.diags);
     if (report.diags.has_errors()) {
         report.config_errors = true;
@@ -748,7 +762,7 @@ bool load_safety(Context& cx, const model::Settings& settings, const Saved& save
 }
 
 void run_boot(const Request& rq, Report& report) {
-    Context cx(report, rq.config_dir);
+    Context cx(report, rq.config_dir, rq.backend);
     StateDir sd(rq.state_dir);
     sd.ensure();
     ApplyLock lock(sd);
@@ -771,7 +785,7 @@ void run_boot(const Request& rq, Report& report) {
         cx.warn(std::string("cannot read the config: ") + e.what());
     }
     if (!prepared) report.config_errors = true;
-    if (!cx.init_tools(prepared ? prepared->settings : settings)) return;
+    if (!cx.init_tools(prepared ? prepared->settings : settings, true)) return;
     if (prepared) {
         std::vector<std::string> warnings;
         degrade_to_kernel(prepared->compiled, cx.families(), warnings);

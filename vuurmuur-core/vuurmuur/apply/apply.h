@@ -7,11 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "vuurmuur/apply/libiptc.h"
 #include "vuurmuur/diag/diagnostic.h"
 
 /// Stage 6, apply: check and compile the config tree, then load both families into the
 /// kernel as one operation, with rollback, confirm-or-rollback, last-known-good and the boot
-/// fallbacks. Uses the `restore` backend (apply/netfilter.h); see docs/apply.md.
+/// fallbacks. Loads with the `restore` backend (apply/netfilter.h) or the `libiptc` one
+/// (apply/libiptc.h); see docs/apply.md.
 namespace vuurmuur::apply {
 
 struct Request {
@@ -23,6 +25,9 @@ struct Request {
     std::optional<unsigned> confirm_seconds;
     /// Boot: the config, else last-known-good, else the safety ruleset. Never nothing.
     bool boot = false;
+    /// How the rulesets are loaded and rolled back. Libiptc is refused unless the host's
+    /// iptables is the legacy one (and this build has it).
+    Backend backend = Backend::Restore;
 };
 
 /// What is running after an apply.
