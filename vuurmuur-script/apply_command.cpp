@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "vuurmuur/apply/apply.h"
+#include "vuurmuur/apply/libiptc.h"
 
 namespace vuurmuur::script {
 
@@ -36,7 +37,7 @@ std::string read_apply_options(const po::variables_map& vm, ScriptOptions& opts)
     if (vm.count("backend")) {
         if (!apply) return "--backend is only used with apply";
         opts.backend = vm["backend"].as<std::string>();
-        if (opts.backend != "restore" && opts.backend != "libiptc") {
+        if (!apply::parse_backend(opts.backend)) {
             return "--backend takes restore or libiptc, not '" + opts.backend + "'";
         }
     }
@@ -62,6 +63,7 @@ int run_apply(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     rq.test_only = o.apply_test;
     rq.confirm_seconds = o.confirm_seconds;
     rq.boot = o.apply_boot;
+    if (auto backend = apply::parse_backend(o.backend)) rq.backend = *backend;
     apply::Report report = apply::apply(rq);
     report.diags.sort();
     err << diag::render_all(report.diags, o.config_dir);

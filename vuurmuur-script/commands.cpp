@@ -2,6 +2,8 @@
 #include "commands.h"
 
 #include "apply_command.h"
+#include "capabilities_command.h"
+#include "watch_command.h"
 #include "compile_command.h"
 #include "edit_commands.h"
 #include "json_output.h"
@@ -143,10 +145,8 @@ int run(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
             case Mode::Diff: return run_diff(o, out, err);
             case Mode::ListDevices: return run_list_devices(o, out, err);
             case Mode::ListPaths: return run_list_paths(o, out, err);
-            case Mode::Capabilities:
-            case Mode::Watch:
-                err << "vuurmuur-script: error: not built yet\n";
-                return kCommandFailed;
+            case Mode::Capabilities: return run_capabilities(o, out, err);
+            case Mode::Watch: return run_watch(o, out, err);
             case Mode::None: break;
         }
     } catch (const io::IoError& e) {

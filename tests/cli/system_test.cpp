@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "e2e/netns.h"
+#include "support/json_check.h"
 #include "support/run_process.h"
 
 using namespace vuurmuur;
@@ -61,4 +62,32 @@ TEST_CASE("cli: --list-paths prints five paths, the tree's from --config-dir and
     r = test::run_script({"--config-dir", "/srv/fw", "-c", "/tmp/other.conf", "--list-paths"});
     CHECK(r.out.find("\n/tmp/other.conf\n") != std::string::npos);
     CHECK(r.err == "");
+}
+
+TEST_CASE("cli: capabilities --json in a namespace: every documented member, filter required and there") {
+    std::string why;
+    if (!test::e2e::Topology::available(why)) {
+        WARN("SKIPPED: capabilities is checked in a namespace of its own: " << why);
+        return;
+    }
+    test::e2e::Namespace ns;
+    const std::string before = ns.save(test::e2e::Family::ipv4);
+    auto r = test::run_process(ns.argv({VM_BINARY_DIR "/vuurmuur-script", "capabilities", "--json"}));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto doc = test::parse_json(r.out);
+    REQUIRE(doc);
+    CHECK(doc->keys() == std::vector<std::string>{"version", "ipv6_kernel", "variant", "kernel_listing", "items", "notes"});
+    const auto& items = doc->get("items")->array;
+    REQUIRE(!items.empty());
+    CHECK(items[0].keys() == std::vector<std::string>{"kind", "name", "required", "ipv4", "ipv6"});
+    CHECK(items[0].get("name")->string == "filter");
+    CHECK(items[0].get("required")->boolean == true);
+    CHECK(items[0].get("ipv4")->get("available")->boolean == true);
+    // Probing changed nothing.
+    CHECK(ns.save(test::e2e::Family::ipv4) == before);
+    // The text form has the same table.
+    r = test::run_process(ns.argv({VM_BINARY_DIR "/vuurmuur-script", "capabilities"}));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("table   filter      yes") != std::string::npos);
 }
