@@ -2,6 +2,7 @@
 #include "app.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace vuurmuur::tui {
 
@@ -73,6 +74,7 @@ std::string join_list(const std::vector<std::string>& values) {
 
 void Screen::bind(std::vector<int> keys, std::string names, std::string action, std::string help,
                   std::function<void()> fn, bool hint) {
+    if (actions_.count(action) != 0) throw std::logic_error("action '" + action + "' is bound twice");
     bindings_.push_back({std::move(keys), std::move(names), action, std::move(help), hint});
     actions_[action] = std::move(fn);
 }

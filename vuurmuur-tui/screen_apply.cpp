@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <sstream>
@@ -6,6 +7,7 @@
 #include "screens.h"
 #include "vuurmuur/apply/apply.h"
 #include "vuurmuur/apply/netfilter.h"
+#include "vuurmuur/apply/state.h"
 #include "vuurmuur/compile/compiler.h"
 #include "vuurmuur/pipeline.h"
 #include "vuurmuur/render/iptables_restore.h"
@@ -21,24 +23,33 @@ std::vector<std::string> lines_of(const std::string& text) {
     return out;
 }
 
-/// The lines that say what the kernel runs: chain declarations (policy, counters dropped)
-/// and rules, each prefixed with its table.
-std::vector<std::string> comparable(const std::string& text, std::set<std::string>* tables) {
+/// The rules of a restore or save text ("-A" lines), each prefixed with its table: what a
+/// diff of two rulesets compares.
+std::vector<std::string> rule_lines(const std::string& text) {
     std::vector<std::string> out;
     std::string table;
-    for (std::string l : lines_of(text)) {
-        if (l.rfind("*", 0) == 0) {
-            table = l.substr(1);
-            if (tables != nullptr) tables->insert(table);
-        } else if (l.rfind(":", 0) == 0) {
-            auto br = l.find(" [");
-            if (br != std::string::npos) l.erase(br);
-            out.push_back(table + " " + l);
-        } else if (l.rfind("-A ", 0) == 0) {
-            out.push_back(table + " " + l);
-        }
+    for (const std::string& l : lines_of(text)) {
+        if (l.rfind("*", 0) == 0) table = l.substr(1);
+        else if (l.rfind("-A ", 0) == 0) out.push_back(table + " " + l);
     }
     return out;
+}
+
+/// `want` against `have`, in their orders: "- " for lines only `have` has, "+ " for lines
+/// only `want` has.
+void diff(const std::vector<std::string>& have, const std::vector<std::string>& want,
+          std::vector<std::pair<char, std::string>>& out) {
+    std::multiset<std::string> want_set(want.begin(), want.end()), have_set(have.begin(), have.end());
+    for (const auto& l : have) {
+        auto it = want_set.find(l);
+        if (it != want_set.end()) want_set.erase(it);
+        else out.emplace_back('-', l);
+    }
+    for (const auto& l : want) {
+        auto it = have_set.find(l);
+        if (it != have_set.end()) have_set.erase(it);
+        else out.emplace_back('+', l);
+    }
 }
 
 class ApplyScreen : public ListScreen {
@@ -74,60 +85,56 @@ public:
         }
         diag::Diagnostics cdiags;
         auto compiled = compile::compile(loaded.config, {}, cdiags);
-        std::vector<std::string> notes;
-        std::string error;
-        auto tools = apply::resolve_tools(loaded.config.settings, notes, error);
-        if (!tools) {
-            rows.push_back({"cannot compare with the running ruleset: " + error, Style::Error});
+        // The baseline: the compiled rulesets of the last apply (last-known-good), so two
+        // compiled rulesets are compared exactly; without one, what the kernel runs now.
+        std::optional<apply::StoredRulesets> last;
+        std::string state_error;
+        apply::StateDir state(app_.options().state_dir);
+        if (auto text = apply::read_state_file(state.last_known_good(), state_error)) last = apply::parse_stored(*text);
+        std::optional<apply::Tools> tools;
+        if (!last) {
+            std::vector<std::string> notes;
+            std::string error;
+            tools = apply::resolve_tools(loaded.config.settings, notes, error);
+            if (!tools) rows.push_back({"cannot read the running ruleset: " + error, Style::Error});
         }
+        rows.push_back({last ? "Compared with the last applied ruleset (" + state.last_known_good().string() + ")"
+                             : "Compared with the ruleset the kernel runs now",
+                        Style::Normal});
         std::size_t added = 0, removed = 0;
         std::vector<Row> body;
         for (const ir::Ruleset* rs : {&compiled.ipv4, &compiled.ipv6}) {
-            std::string running;
-            if (tools) {
+            std::string before;
+            if (last) {
+                if (const auto* fam = last->find(rs->family)) before = fam->text;
+            } else if (tools) {
                 apply::ExecResult save = apply::run_save(*tools, rs->family);
                 if (save.ok()) {
-                    running = apply::normalize_save(save.out);
+                    before = apply::normalize_save(save.out);
                 } else {
                     body.push_back({std::string(ir::family_name(rs->family)) + ": cannot read the running ruleset: " +
                                         (save.error.empty() ? save.err : save.error),
                                     Style::Error});
                 }
             }
-            render::RenderOptions ropts;
-            ropts.header.clear();
-            ropts.existing_chains = apply::existing_chains(running);
-            std::set<std::string> tables;
-            auto want = comparable(render::iptables_restore(*rs, ropts), &tables);
-            auto have_all = comparable(running, nullptr);
-            std::vector<std::string> have;
-            for (auto& l : have_all) {
-                if (tables.count(l.substr(0, l.find(' ')))) have.push_back(l);
-            }
-            std::multiset<std::string> want_set(want.begin(), want.end()), have_set(have.begin(), have.end());
+            std::vector<std::pair<char, std::string>> changes;
+            diff(rule_lines(before), rule_lines(render::iptables_restore(*rs, {})), changes);
             body.push_back({"## " + std::string(ir::family_name(rs->family)), Style::Separator});
-            for (const auto& l : have) {
-                auto it = want_set.find(l);
-                if (it != want_set.end()) {
-                    want_set.erase(it);
-                } else {
-                    body.push_back({"- " + l, Style::Removed});
-                    ++removed;
+            // long rule lines wrap (continuations indented), so all of a rule can be read
+            const std::size_t width = static_cast<std::size_t>(std::max(20, COLS - 4));
+            for (const auto& [sign, line] : changes) {
+                const Style style = sign == '+' ? Style::Added : Style::Removed;
+                std::string prefix = std::string(1, sign) + " ";
+                for (std::size_t at = 0; at < line.size(); at += width) {
+                    body.push_back({prefix + line.substr(at, width), style});
+                    prefix = "    ";
                 }
-            }
-            for (const auto& l : want) {
-                auto it = have_set.find(l);
-                if (it != have_set.end()) {
-                    have_set.erase(it);
-                } else {
-                    body.push_back({"+ " + l, Style::Added});
-                    ++added;
-                }
+                ++(sign == '+' ? added : removed);
             }
         }
         rows.insert(rows.begin(), {added + removed == 0 ? "No changes: the kernel runs this config already."
                                                         : "Changes: +" + std::to_string(added) + " -" +
-                                                              std::to_string(removed) + " lines",
+                                                              std::to_string(removed) + " rules",
                                    Style::Normal});
         for (auto& r : body) rows.push_back(std::move(r));
         set_rows(std::move(rows));

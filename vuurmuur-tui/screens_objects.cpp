@@ -61,10 +61,14 @@ public:
         : ListScreen(app), kind_(kind), filter_(std::move(filter)) {
         const bool drill = kind == ObjectKind::Zone || kind == ObjectKind::Network;
         bind({KEY_IC, 'i'}, "Ins", "new", "create a new " + std::string(model::kind_name(kind)), [this] { create(); });
-        bind({10, 13, KEY_ENTER, KEY_RIGHT}, "Enter", drill ? "open" : "edit",
-             drill ? "open: the networks of a zone, the hosts or groups of a network" : "edit",
-             [this, drill] { drill ? open() : edit(); });
-        bind({'e'}, "e", "edit", "edit the selected object", [this] { edit(); }, drill);
+        if (drill) {
+            bind({10, 13, KEY_ENTER, KEY_RIGHT}, "Enter", "open",
+                 "open: the networks of a zone, the hosts or groups of a network", [this] { open(); });
+            bind({'e'}, "e", "edit", "edit the selected object", [this] { edit(); });
+        } else {
+            bind({10, 13, KEY_ENTER, KEY_RIGHT, 'e'}, "Enter", "edit", "edit the selected object",
+                 [this] { edit(); });
+        }
         bind({KEY_DC, 'd'}, "Del", "delete", "delete (refused while rules, groups or networks name it)",
              [this] { remove(); });
         bind({'r'}, "r", "rename", "rename (rules, groups, blocklist and networks are updated)",
@@ -193,6 +197,7 @@ public:
     ObjectForm(App& app, ObjectKind kind, std::string name) : FormScreen(app), kind_(kind), name_(std::move(name)) {
         bind({KEY_F(5)}, "F5", "reload", "read the object again from disk (drops unsaved edits)", [this] {
             fields_.clear();
+            focus_ = 0;
             reload();
             set_messages({"read again from disk"});
         });

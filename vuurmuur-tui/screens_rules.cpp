@@ -48,8 +48,8 @@ public:
         bind({10, 13, KEY_ENTER, 'e', KEY_RIGHT}, "Enter", "edit", "edit the selected rule", [this] { edit(); });
         bind({KEY_DC, 'd'}, "Del", "delete", "delete the selected rule (asks first)", [this] { remove(); });
         bind({' '}, "Space", "toggle", "activate / deactivate the selected rule", [this] { toggle(); });
-        bind({'-'}, "-", "up", "move the selected rule up", [this] { move(-1); });
-        bind({'+'}, "+", "down", "move the selected rule down", [this] { move(+1); });
+        bind({'-'}, "-", "move-up", "move the selected rule up", [this] { move(-1); });
+        bind({'+'}, "+", "move-down", "move the selected rule down", [this] { move(+1); });
         bind({'/', 'f'}, "/", "search", "find the next rule containing a text", [this] { search(); });
         bind({'n'}, "n", "next", "find the next match again", [this] { find_next(); }, false);
         bind({KEY_F(10), 'q', 27}, "F10/q", "back", "back to the main menu", [this] { app_.pop(); });
