@@ -310,3 +310,32 @@ TEST_CASE("tui: the program restores the terminal and exits cleanly; --help and 
     CHECK(bad.exit_code == 2);
     CHECK(bad.err == "vuurmuur-tui: error: /nonexistent/vm-tui is not a directory\n");
 }
+
+TEST_CASE("tui: edit a rule, deactivate it and move it down", "[tui]") {
+    TUI_SKIP_WITHOUT_TMUX();
+    TempDir tree, state;
+    copy_default_tree(tree.path());
+    Tmux ui(80, 24, tui_argv(tree.path(), state.path()));
+    REQUIRE(ui.started());
+    WAIT_FOR(ui, "Main Menu");
+    ui.keys({"r"});
+    WAIT_FOR(ui, "Firewall access");
+    ui.keys({"Down", "Enter"});
+    WAIT_FOR(ui, "Edit rule 2");
+    WAIT_FOR(ui, "admins.local.lan");
+    ui.keys({"Down", "C-u"});
+    ui.type("http");
+    ui.keys({"F10"});
+    WAIT_FOR(ui, "replaced rule 2");
+    ui.keys({"Space"});
+    WAIT_FOR(ui, "rule 2 is inactive");
+    ui.keys({"+"});
+    WAIT_FOR(ui, "rule 2 is rule 3 now");
+    quit_to_shell(ui);
+    const std::string rules = read_file(tree.path() / "rules/rules.conf");
+    const std::string edited =
+        "RULE=\";accept service http from admins.local.lan to firewall options log,loglimit=\\\"1\\\",logprefix=\\\"ssh-in\\\"\"\n";
+    const std::string ping = "RULE=\"accept service ping from local.lan to firewall\"\n";
+    INFO(rules);
+    CHECK(rules.find("RULE=\"separator options comment=\\\"Firewall access\\\"\"\n" + ping + edited) == 0);
+}
