@@ -85,7 +85,7 @@ struct WatcherGuard {
 
 }  // namespace
 
-TEST_CASE("tui: Apply changes with confirm in a network namespace; without confirm the previous "
+TEST_CASE("tui: Apply changes with confirm in a network namespace and without confirm the previous "
           "ruleset comes back",
           "[tui][e2e]") {
     if (::geteuid() != 0 || tmux_program().empty() || ip_program().empty()) {

@@ -79,7 +79,7 @@ void open_hosts(const Tmux& ui, int zone_downs, const std::string& network) {
 
 }  // namespace
 
-TEST_CASE("tui: create a host and a rule; the files equal what the CLI writes, check is clean", "[tui]") {
+TEST_CASE("tui: create a host and a rule and the files equal what the CLI writes, check is clean", "[tui]") {
     TUI_SKIP_WITHOUT_TMUX();
     TempDir tui_tree, cli_tree, state;
     copy_default_tree(tui_tree.path());
@@ -171,7 +171,7 @@ TEST_CASE("tui: the rule editor shows the core's diagnostics in place and writes
     CHECK(config_files(tree.path()) == before);
 }
 
-TEST_CASE("tui: renaming a host updates the rule and the group that name it; delete is refused "
+TEST_CASE("tui: renaming a host updates the rule and the group that name it and delete is refused "
           "while it is named",
           "[tui]") {
     TUI_SKIP_WITHOUT_TMUX();
@@ -203,8 +203,8 @@ TEST_CASE("tui: renaming a host updates the rule and the group that name it; del
     WAIT_FOR(ui, "Delete host boss-pc.local.lan?");
     ui.keys({"y"});
     WAIT_FOR(ui, "Not deleted");
-    CHECK(ui.last_screen().find("rules/rules.conf:") != std::string::npos);
-    CHECK(ui.last_screen().find("admins.group") != std::string::npos);
+    WAIT_FOR(ui, "rules/rules.conf:");
+    WAIT_FOR(ui, "admins.group");
     ui.keys({"Enter"});
     WAIT_FOR(ui, "Hosts of local.lan");
     quit_to_shell(ui);
@@ -300,7 +300,7 @@ TEST_CASE("tui: a change the CLI makes while a form is open is not overwritten",
     quit_to_shell(ui);
 }
 
-TEST_CASE("tui: the program restores the terminal and exits cleanly; --help and --version", "[tui]") {
+TEST_CASE("tui: the program restores the terminal and exits cleanly, --help and --version", "[tui]") {
     auto help = vuurmuur::test::run_process({tui_program(), "--help"});
     CHECK(help.exit_code == 0);
     CHECK(help.out.find("--config-dir") != std::string::npos);
@@ -338,4 +338,54 @@ TEST_CASE("tui: edit a rule, deactivate it and move it down", "[tui]") {
     const std::string ping = "RULE=\"accept service ping from local.lan to firewall\"\n";
     INFO(rules);
     CHECK(rules.find("RULE=\"separator options comment=\\\"Firewall access\\\"\"\n" + ping + edited) == 0);
+}
+
+TEST_CASE("tui: blocklist and Vuurmuur Config edits, in monochrome at 60x20", "[tui]") {
+    TUI_SKIP_WITHOUT_TMUX();
+    TempDir tui_tree, cli_tree, state;
+    copy_default_tree(tui_tree.path());
+    copy_default_tree(cli_tree.path());
+    // xterm-mono: a terminal without colours (the TUI falls back to bold, reverse and dim)
+    std::vector<std::string> argv{"/usr/bin/env", "TERM=xterm-mono"};
+    for (const auto& a : tui_argv(tui_tree.path(), state.path())) argv.push_back(a);
+    Tmux ui(60, 20, argv);
+    REQUIRE(ui.started());
+    WAIT_FOR(ui, "Main Menu");
+    ui.keys({"b"});
+    WAIT_FOR(ui, "- BlockList");
+    ui.keys({"IC"});
+    WAIT_FOR(ui, "Block (IP address, host or group)");
+    ui.type("192.0.2.7");
+    ui.keys({"Enter"});
+    WAIT_FOR(ui, " 192.0.2.7");
+    ui.keys({"IC"});
+    WAIT_FOR(ui, "Block (IP address, host or group)");
+    ui.type("no-such-host");
+    ui.keys({"Enter"});
+    WAIT_FOR(ui, "Not blocked");
+    ui.keys({"Enter"});
+    ui.keys({"F10"});
+    WAIT_FOR(ui, "Main Menu");
+    ui.keys({"c"});
+    WAIT_FOR(ui, "- Vuurmuur Config");
+    for (int i = 0; i < 11; ++i) ui.keys({"Down"});  // [General] + 9 settings + [Connections]
+    ui.keys({"Enter"});
+    WAIT_FOR(ui, "Enter = ok");
+    ui.keys({"C-u"});
+    ui.type("maybe");
+    ui.keys({"Enter"});
+    WAIT_FOR(ui, "error: USE_SYN_LIMIT");
+    ui.keys({"Enter"});
+    WAIT_FOR(ui, "Enter = ok");
+    ui.keys({"C-u"});
+    ui.type("No");
+    ui.keys({"Enter"});
+    WAIT_FOR(ui, "set USE_SYN_LIMIT");
+    quit_to_shell(ui);
+
+    REQUIRE(run_script({"--config-dir", cli_tree.path().string(), "--block", "192.0.2.7", "--no-apply"}).exit_code == 0);
+    CHECK(read_file(tui_tree.path() / "rules/blocklist.conf") == read_file(cli_tree.path() / "rules/blocklist.conf"));
+    const std::string conf = read_file(tui_tree.path() / "config.conf");
+    CHECK(conf.find("\nUSE_SYN_LIMIT=\"No\"\n") != std::string::npos);
+    CHECK(conf.find("USE_SYN_LIMIT=\"Yes\"") == std::string::npos);
 }
