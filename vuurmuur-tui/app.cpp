@@ -353,7 +353,7 @@ FormScreen::FormScreen(App& app) : Screen(app) {
          [this] { if (focus_ > 0) --focus_; }, false);
     bind({KEY_DOWN, '\t'}, "Down/Tab", "next", "next field",
          [this] { if (focus_ + 1 < fields_.size()) ++focus_; }, false);
-    bind({KEY_F(2), 19}, "F2", "save", "save and stay (Ctrl-S too)", [this] {
+    bind({KEY_F(2)}, "F2", "save", "save and stay", [this] {
         if (save()) {
             for (auto& f : fields_) f.original = f.value;
         }
