@@ -12,6 +12,7 @@ namespace {
 bool g_colour = false;
 
 extern "C" void restore_and_exit(int sig) {
+    curs_set(1);
     endwin();  // the terminal comes back even when the process is told to stop
     ::_exit(128 + sig);
 }
@@ -66,6 +67,7 @@ Terminal::Terminal() {
 }
 
 Terminal::~Terminal() {
+    curs_set(1);
     endwin();
     struct sigaction sa{};
     sa.sa_handler = SIG_DFL;

@@ -90,6 +90,25 @@ public:
         tmux({"resize-window", "-t", "t", "-x", std::to_string(width), "-y", std::to_string(height)});
     }
 
+    /// A pane variable, e.g. "alternate_on" (1 while the program uses the alternate screen).
+    std::string pane(const std::string& variable) const {
+        std::string s = tmux({"display-message", "-p", "-t", "t", "#{" + variable + "}"}).out;
+        if (!s.empty() && s.back() == '\n') s.pop_back();
+        return s;
+    }
+
+    /// Polls until pane variable `variable` reads `value` (true), or `limit` passes (false):
+    /// tmux handles the program's last output a moment after it has exited.
+    bool wait_pane(const std::string& variable, const std::string& value,
+                   std::chrono::milliseconds limit = std::chrono::seconds(30)) const {
+        const auto end = std::chrono::steady_clock::now() + limit;
+        while (pane(variable) != value) {
+            if (std::chrono::steady_clock::now() > end) return false;
+            poll_pause();
+        }
+        return true;
+    }
+
     /// True when the program has exited.
     bool dead() const { return !read_status().empty(); }
     /// Waits (bounded) for the program to exit; its exit status, or -1.

@@ -3,6 +3,7 @@
 // screen and on disk.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -388,4 +389,36 @@ TEST_CASE("tui: blocklist and Vuurmuur Config edits, in monochrome at 60x20", "[
     const std::string conf = read_file(tui_tree.path() / "config.conf");
     CHECK(conf.find("\nUSE_SYN_LIMIT=\"No\"\n") != std::string::npos);
     CHECK(conf.find("USE_SYN_LIMIT=\"Yes\"") == std::string::npos);
+}
+
+TEST_CASE("tui: the terminal is restored on quit and when the program is terminated", "[tui]") {
+    TUI_SKIP_WITHOUT_TMUX();
+    TempDir tree, state;
+    copy_default_tree(tree.path());
+    SECTION("quit") {
+        Tmux ui(80, 24, tui_argv(tree.path(), state.path()));
+        REQUIRE(ui.started());
+        WAIT_FOR(ui, "Main Menu");
+        CHECK(ui.pane("alternate_on") == "1");
+        ui.keys({"q"});
+        CHECK(ui.wait_exit() == 0);
+        CHECK(ui.wait_pane("alternate_on", "0"));
+    }
+    SECTION("SIGTERM in the middle of an edit") {
+        Tmux ui(80, 24, tui_argv(tree.path(), state.path()));
+        REQUIRE(ui.started());
+        WAIT_FOR(ui, "Main Menu");
+        ui.keys({"r"});
+        WAIT_FOR(ui, "Firewall access");
+        ui.keys({"IC"});
+        WAIT_FOR(ui, "New rule");
+        CHECK(ui.pane("alternate_on") == "1");
+        // the pane runs sh, whose only child is vuurmuur-tui
+        const std::string sh = ui.pane("pane_pid");
+        auto child = vuurmuur::test::run_process({"/usr/bin/pgrep", "-P", sh});
+        REQUIRE(child.exit_code == 0);
+        REQUIRE(::kill(std::stoi(child.out), SIGTERM) == 0);
+        CHECK(ui.wait_exit() == 128 + SIGTERM);
+        CHECK(ui.wait_pane("alternate_on", "0"));
+    }
 }
