@@ -66,6 +66,12 @@ public:
     /// Activates (removes the leading ';') or deactivates (adds it) rule `number`.
     Result rule_set_active(std::size_t number, bool active);
     Result rule_delete(std::size_t number);
+    /// Replaces rule `number` with `text` in one transaction (the TUI's rule editor); an
+    /// inactive rule stays inactive. When `expected` is given and rule `number` no longer reads
+    /// `expected` (as list_rules() shows it), nothing is written: DataInconsistency, because
+    /// someone else changed rules.conf since the caller read it.
+    Result rule_replace(std::size_t number, const std::string& text,
+                        const std::optional<std::string>& expected);
 
     /// blocklist.conf: adds `block <item>` (an IPv4/IPv6 address, host or group).
     Result block(const std::string& item);

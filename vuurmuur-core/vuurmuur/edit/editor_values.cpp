@@ -381,6 +381,42 @@ Result Editor::rule_delete(std::size_t number) {
     });
 }
 
+Result Editor::rule_replace(std::size_t number, const std::string& text,
+                            const std::optional<std::string>& expected) {
+    std::string error;
+    auto rule = parse_rule_text(text, error);
+    if (!rule) return fail(Status::CommandLine, error);
+    const std::string stored = stored_rule_text(*rule);
+    return run([&](Session& s) -> Result {
+        if (auto problem = rules_problem(s)) return *problem;
+        const std::size_t count = rule_count(s);
+        if (number == 0 || number > count) return no_such_rule(number, count);
+        config::KvFile& file = s.tx.file(kRulesFile);
+        const config::KvLine* line = file.values("RULE")[number - 1];
+        const std::string old = line->value;
+        if (expected && unescape_rule_value(old) != *expected) {
+            return fail(Status::DataInconsistency,
+                        "rule " + std::to_string(number) + " changed on disk since it was read: it is now " +
+                            shown(unescape_rule_value(old)));
+        }
+        std::string_view trimmed = base::trim(old);
+        const bool inactive = !trimmed.empty() && trimmed.front() == ';';
+        std::string problem = rule_problem(s.config, *rule);
+        if (!inactive && !problem.empty()) {
+            return fail(Status::DataInconsistency, "rule does not fit the tree: " + problem);
+        }
+        const std::string updated = inactive ? ";" + stored : stored;
+        Result r;
+        r.message = "rule " + std::to_string(number) + " is unchanged";
+        if (updated == old) return r;
+        file.set_at(file.index_of(line), "RULE", updated);
+        s.record("modify", ObjectKind::Ruleset, "rules", "RULE", numbered(number, old),
+                 numbered(number, updated));
+        r.message = "replaced rule " + std::to_string(number);
+        return r;
+    });
+}
+
 Result Editor::block(const std::string& item) {
     if (!is_blockable_form(item)) {
         return fail(Status::CommandLine, "cannot block " + shown(item) +

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// Issue 6 acceptance: Apply changes in vuurmuur-tui with confirm, inside a network namespace
+// the test creates (root only): a confirmed apply stays; an unconfirmed one is rolled back by
+// the apply watcher and iptables-save shows the previous ruleset again.
+#include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <string>
+
+#include "support/run_process.h"
+#include "support/temp_tree.h"
+#include "tui/tmux.h"
+#include "vuurmuur/apply/apply.h"
+#include "vuurmuur/apply/netfilter.h"
+
+namespace fs = std::filesystem;
+using vuurmuur::test::copy_default_tree;
+using vuurmuur::test::ProcessResult;
+using vuurmuur::test::run_process;
+using vuurmuur::test::run_script;
+using vuurmuur::test::TempDir;
+using vuurmuur::test::tui::Tmux;
+using vuurmuur::test::tui::tmux_program;
+using vuurmuur::test::tui::tui_program;
+
+namespace {
+
+std::string ip_program() {
+    for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
+        if (::access(p, X_OK) == 0) return p;
+    }
+    return {};
+}
+
+/// A network namespace of this test (loopback up), deleted on destruction.
+class Netns {
+public:
+    Netns() : name_("vmtui" + std::to_string(::getpid())) {
+        ok_ = run_process({ip_program(), "netns", "add", name_}).exit_code == 0 &&
+              run_process({ip_program(), "-n", name_, "link", "set", "lo", "up"}).exit_code == 0;
+    }
+    ~Netns() { run_process({ip_program(), "netns", "delete", name_}); }
+    Netns(const Netns&) = delete;
+    Netns& operator=(const Netns&) = delete;
+
+    bool ok() const { return ok_; }
+    std::vector<std::string> argv(const std::vector<std::string>& a) const {
+        std::vector<std::string> out{ip_program(), "netns", "exec", name_};
+        out.insert(out.end(), a.begin(), a.end());
+        return out;
+    }
+    /// Both families' save output inside the namespace, normalised.
+    std::string saves() const {
+        std::string out;
+        for (const char* tool : {"iptables-save", "ip6tables-save"}) {
+            ProcessResult r = run_process(argv({tool}));
+            REQUIRE(r.exit_code == 0);
+            out += std::string("## ") + tool + "\n" + vuurmuur::apply::normalize_save(r.out);
+        }
+        return out;
+    }
+
+private:
+    std::string name_;
+    bool ok_ = false;
+};
+
+/// Kills a watcher a failed test leaves behind.
+struct WatcherGuard {
+    long pid = 0;
+    ~WatcherGuard() {
+        if (pid > 0) ::kill(static_cast<pid_t>(pid), SIGKILL);
+    }
+};
+
+#define WAIT_FOR(ui, text)                                                       \
+    do {                                                                         \
+        bool seen_ = (ui).wait_for(text, std::chrono::seconds(120));             \
+        INFO("waiting for: " << (text) << "\nscreen:\n" << (ui).last_screen());  \
+        REQUIRE(seen_);                                                          \
+    } while (0)
+
+}  // namespace
+
+TEST_CASE("tui: Apply changes with confirm in a network namespace and without confirm the previous "
+          "ruleset comes back",
+          "[tui][e2e]") {
+    if (::geteuid() != 0 || tmux_program().empty() || ip_program().empty()) {
+        WARN("SKIPPED TUI apply test: needs root, tmux and ip");
+        return;
+    }
+    Netns ns;
+    if (!ns.ok()) {
+        WARN("SKIPPED TUI apply test: cannot create a network namespace");
+        return;
+    }
+    TempDir tree, state_parent;
+    const fs::path state = state_parent.path() / "state";
+    copy_default_tree(tree.path());
+    const std::string dir = tree.path().string();
+    // Ruleset A, loaded by the CLI.
+    ProcessResult first = run_process(ns.argv({(vuurmuur::test::binary_dir() / "vuurmuur-script").string(),
+                                               "--config-dir", dir, "apply", "--state-dir", state.string()}));
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    const std::string a_state = ns.saves();
+
+    // B: one more rule, applied and confirmed in the TUI.
+    REQUIRE(run_script({"--config-dir", dir, "rules", "add", "accept service smtp from local.lan to firewall"})
+                .exit_code == 0);
+    std::string b_state;
+    {
+        Tmux ui(80, 24, ns.argv({tui_program(), "--config-dir", dir, "--state-dir", state.string(),
+                                 "--confirm-seconds", "600"}));
+        REQUIRE(ui.started());
+        WAIT_FOR(ui, "Main Menu");
+        ui.keys({"a"});
+        // the smtp rule, once per family
+        WAIT_FOR(ui, "Changes: +2 -0 rules");
+        CHECK(ui.last_screen().find("--dport 25") != std::string::npos);
+        ui.keys({"a"});
+        WAIT_FOR(ui, "Press y or Enter to confirm");
+        auto watcher = vuurmuur::apply::pending_watcher(state);
+        REQUIRE(watcher);
+        WatcherGuard guard{*watcher};
+        b_state = ns.saves();
+        CHECK(b_state != a_state);
+        ui.keys({"y"});
+        WAIT_FOR(ui, "Confirmed: the new ruleset stays.");
+        REQUIRE(vuurmuur::apply::wait_for_exit(*watcher, std::chrono::seconds(120)));
+        guard.pid = 0;
+        CHECK(ns.saves() == b_state);
+        ui.keys({"F5"});
+        WAIT_FOR(ui, "No changes");
+        ui.keys({"F10"});
+        WAIT_FOR(ui, "Main Menu");
+        ui.keys({"q"});
+        CHECK(ui.wait_exit() == 0);
+    }
+
+    // C: another rule, applied in the TUI and left unconfirmed: the watcher restores B.
+    REQUIRE(run_script({"--config-dir", dir, "rules", "add", "accept service imap from local.lan to firewall"})
+                .exit_code == 0);
+    {
+        Tmux ui(80, 24, ns.argv({tui_program(), "--config-dir", dir, "--state-dir", state.string(),
+                                 "--confirm-seconds", "3"}));
+        REQUIRE(ui.started());
+        WAIT_FOR(ui, "Main Menu");
+        ui.keys({"a"});
+        WAIT_FOR(ui, "Changes: +2 -0 rules");  // the imap rule
+        ui.keys({"a"});
+        WAIT_FOR(ui, "Keep the new ruleset?");
+        auto watcher = vuurmuur::apply::pending_watcher(state);
+        REQUIRE(watcher);
+        WatcherGuard guard{*watcher};
+        REQUIRE(vuurmuur::apply::wait_for_exit(*watcher, std::chrono::seconds(120)));
+        guard.pid = 0;
+        CHECK(ns.saves() == b_state);
+        WAIT_FOR(ui, "Rolled back: the previous ruleset is back.");
+        ui.keys({"F10"});
+        WAIT_FOR(ui, "Main Menu");
+        ui.keys({"q"});
+        CHECK(ui.wait_exit() == 0);
+    }
+}
