@@ -113,7 +113,7 @@ std::vector<std::string> strings_of(const JsonValue& array) {
 
 }  // namespace
 
-TEST_CASE("cli edit: the original's wizard sequence runs unchanged; check accepts and compile compiles") {
+TEST_CASE("cli edit: the original's wizard sequence runs unchanged - check accepts and compile compiles") {
     Cli cli;
     // A tree without the dmz zone, which the sequence creates.
     fs::remove_all(cli.root() / "zones/dmz");
@@ -306,7 +306,7 @@ TEST_CASE("cli edit: rename of a host updates its rule, its group and the blockl
           std::string::npos);
 }
 
-TEST_CASE("cli edit: delete refuses while referenced and lists the referrers; --force deletes") {
+TEST_CASE("cli edit: delete refuses while referenced and lists the referrers - --force deletes") {
     Cli cli;
     ok(cli, {"rules", "add", "accept service ssh from admin-pc.local.lan to firewall"});
     const auto before = cli.files();
@@ -359,7 +359,7 @@ TEST_CASE("cli edit: the rules verbs") {
           std::string::npos);
 }
 
-TEST_CASE("cli edit: --apply, --reload, --block and --unblock load the tree; diff tells drift") {
+TEST_CASE("cli edit: --apply, --reload, --block and --unblock load the tree - diff tells drift") {
     if (!can_apply_in_namespace()) return;
     Cli cli;
     test::e2e::Namespace ns;
@@ -434,7 +434,7 @@ TEST_CASE("cli edit: --apply, --reload, --block and --unblock load the tree; dif
           std::string::npos);
 }
 
-TEST_CASE("cli edit: what touches the running firewall needs root; nothing is changed without it") {
+TEST_CASE("cli edit: what touches the running firewall needs root - nothing is changed without it") {
     Cli cli;
     const auto before = cli.files();
     // As root, drop to nobody for these runs; as another user, run as that user.

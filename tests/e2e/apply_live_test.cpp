@@ -173,7 +173,7 @@ TrafficOptions quick() {
 
 }  // namespace
 
-TEST_CASE("e2e blocklist: block and unblock take effect on live traffic; no other chain's counters change",
+TEST_CASE("e2e blocklist: block and unblock take effect on live traffic - no other chain's counters change",
           "[e2e][apply][blocklist]") {
     E2E_SKIP_UNLESS_AVAILABLE();
     Topology topo;
@@ -258,7 +258,7 @@ TEST_CASE("e2e blocklist: without a Vuurmuur ruleset the update changes nothing 
     CHECK(strip_save_comments(topo.save(Family::ipv6).out) == strip_save_comments(v6));
 }
 
-TEST_CASE("e2e watch: an address change on a dynamic interface re-applies; one on another device does not",
+TEST_CASE("e2e watch: an address change on a dynamic interface re-applies - one on another device does not",
           "[e2e][apply][watch]") {
     E2E_SKIP_UNLESS_AVAILABLE();
     Topology topo;

@@ -309,7 +309,7 @@ TEST_CASE("e2e apply: a failed first apply leaves a kernel without tables as it 
     CHECK_FALSE(fs::exists(s.state() / "last-known-good.rules"));
 }
 
-TEST_CASE("e2e apply: applying the same tree twice changes nothing; a foreign chain survives",
+TEST_CASE("e2e apply: applying the same tree twice changes nothing - a foreign chain survives",
           "[e2e][apply]") {
     E2E_SKIP_UNLESS_AVAILABLE();
     Topology topo;

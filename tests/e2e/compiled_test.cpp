@@ -221,7 +221,7 @@ TcpFuture tcp_async(const Topology& topo, Host from, const std::string& addr, st
 
 }  // namespace
 
-TEST_CASE("e2e compiled: accept passes TCP and UDP both ways; the DROP policy stops the rest",
+TEST_CASE("e2e compiled: accept passes TCP and UDP both ways - the DROP policy stops the rest",
           "[e2e][compiled]") {
     E2E_SKIP_UNLESS_AVAILABLE();
     Topology topo;
@@ -259,7 +259,7 @@ TEST_CASE("e2e compiled: accept passes TCP and UDP both ways; the DROP policy st
     }
 }
 
-TEST_CASE("e2e compiled: drop times out; reject answers with port-unreachable, RST or host-prohibited",
+TEST_CASE("e2e compiled: drop times out - reject answers with port-unreachable, RST or host-prohibited",
           "[e2e][compiled]") {
     E2E_SKIP_UNLESS_AVAILABLE();
     Topology topo;

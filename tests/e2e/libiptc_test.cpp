@@ -172,7 +172,7 @@ bool has_message(const vma::Report& r, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("e2e libiptc: the shipped tree loads to the same legacy save output as with restore; twice changes "
+TEST_CASE("e2e libiptc: the shipped tree loads to the same legacy save output as with restore - twice changes "
           "nothing; foreign chains survive",
           "[e2e][apply][libiptc]") {
     LIBIPTC_SKIP_UNLESS_AVAILABLE();
@@ -306,7 +306,7 @@ TEST_CASE("e2e libiptc: refused with one line when the host's iptables is nf_tab
     CHECK(has_message(boot, "boot: the config was loaded"));
 }
 
-TEST_CASE("e2e libiptc: a line it cannot build is named with its number; nothing is committed",
+TEST_CASE("e2e libiptc: a line it cannot build is named with its number - nothing is committed",
           "[e2e][apply][libiptc]") {
     LIBIPTC_SKIP_UNLESS_AVAILABLE();
     vma::ExecResult bad_option, bad_value, bad_match, bad_chain, test_only;

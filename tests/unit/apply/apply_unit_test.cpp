@@ -45,7 +45,7 @@ vm::compile::Compiled compile_default_tree() {
 
 }  // namespace
 
-TEST_CASE("apply: line_origins has one entry per rendered line; rule lines carry their rule's origin") {
+TEST_CASE("apply: line_origins has one entry per rendered line - rule lines carry their rule's origin") {
     auto compiled = compile_default_tree();
     for (const vm::ir::Ruleset* rs : {&compiled.ipv4, &compiled.ipv6}) {
         for (bool existing : {false, true}) {
@@ -136,7 +136,7 @@ TEST_CASE("apply: rollback text puts back exactly the tables the load touched") 
     CHECK(rollback_text(saved, "# nothing\n", Variant::Nft).empty());
 }
 
-TEST_CASE("apply: stored rulesets round-trip; hook declarations are dropped when the chain exists") {
+TEST_CASE("apply: stored rulesets round-trip - hook declarations are dropped when the chain exists") {
     StoredRulesets s{"vuurmuur last-known-good (test)", {}};
     s.families.push_back({vm::ir::Family::Ipv4,
                           "*filter\n:INPUT DROP [0:0]\n:PRE-VRMR-INPUT - [0:0]\n:NEWACCEPT - [0:0]\n"

@@ -98,7 +98,7 @@ TEST_CASE("kvfile: line kinds, keys, values and value columns") {
     CHECK(file.location_of(&l[6]) == diag::Location{"x.conf", 7, 7});
 }
 
-TEST_CASE("kvfile: first() takes the first of repeated keys; entries() keeps file order") {
+TEST_CASE("kvfile: first() takes the first of repeated keys - entries() keeps file order") {
     KvFile file = parse_clean("A=\"1\"\nB=\"x\"\na=\"2\"\nA=\"3\"\n");
     REQUIRE(file.first("A") != nullptr);
     CHECK(file.first("A")->value == "1");
@@ -192,7 +192,7 @@ TEST_CASE("kvfile: set() replaces every line of a key at the first one's positio
     CHECK(file.first("COMMENT")->value_column == 10);
 }
 
-TEST_CASE("kvfile: set() of an absent key appends; a missing final newline is added") {
+TEST_CASE("kvfile: set() of an absent key appends - a missing final newline is added") {
     KvFile file = parse_clean("ACTIVE=\"Yes\"");
     file.set("COMMENT", {"z"});
     CHECK(file.serialize() == "ACTIVE=\"Yes\"\nCOMMENT=\"z\"\n");

@@ -67,7 +67,7 @@ TEST_CASE("rule parser: every action parses and prints back") {
     }
 }
 
-TEST_CASE("rule parser: action keywords are case-insensitive; spacing is normalised") {
+TEST_CASE("rule parser: action keywords are case-insensitive - spacing is normalised") {
     auto rule = parse_ok("  ACCEPT   service ssh\tfrom any  to firewall  ");
     CHECK(rule.action == Action::Accept);
     CHECK(format_rule(rule) == "accept service ssh from any to firewall");
@@ -306,7 +306,7 @@ TEST_CASE("rule parser: syntax errors point at the offending word") {
     CHECK_FALSE(parse_with_diags("accept service ssh from any to firewall log").rule.has_value());
 }
 
-TEST_CASE("rule parser: option errors; the rule is kept without the bad option") {
+TEST_CASE("rule parser: option errors - the rule is kept without the bad option") {
     struct Case {
         std::string options;
         std::string expected;

@@ -275,7 +275,7 @@ TEST_CASE("edit: rename refuses clashes, moves and bad names") {
     CHECK(f.files() == before);
 }
 
-TEST_CASE("edit: delete refuses while referenced and lists the referrers; force deletes") {
+TEST_CASE("edit: delete refuses while referenced and lists the referrers - force deletes") {
     EditFixture f;
     auto& e = f.editor();
     const auto before = f.files();

@@ -83,7 +83,7 @@ TEST_CASE("bad input: a rules.conf over 16 MiB is file-too-large and is not read
     }
 }
 
-TEST_CASE("bad input: a line over 4096 bytes is too-long; the rest of the file is read") {
+TEST_CASE("bad input: a line over 4096 bytes is too-long - the rest of the file is read") {
     Tree t;
     t.write("services/aim", "ACTIVE=\"Yes\"\nTCP=\"5190*1024:65535\"\nCOMMENT=\"" +
                                 std::string(1024 * 1024, 'x') + "\"\nUDP=\"5190*1024:65535\"\n");

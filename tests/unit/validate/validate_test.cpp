@@ -100,7 +100,7 @@ TEST_CASE("validate: a group member that does not exist, with a did-you-mean hin
           "has unknown member 'zzz' [unknown-reference]\n");
 }
 
-TEST_CASE("validate: groups cannot contain groups; inactive members are reported") {
+TEST_CASE("validate: groups cannot contain groups - inactive members are reported") {
     CHECK(check({{"zones/lan/networks/lan-net/groups/all.group",
                   "ACTIVE=\"Yes\"\nMEMBER=\"admins\"\nMEMBER=\"old\"\n"},
                  {"zones/lan/networks/lan-net/groups/admins.group",
@@ -162,7 +162,7 @@ TEST_CASE("validate: chain needs the chain option") {
     CHECK(check_rule("chain service any from world.inet to firewall options chain=\"MINE\"").empty());
 }
 
-TEST_CASE("validate: portfw and dnat need a host; not from the firewall") {
+TEST_CASE("validate: portfw and dnat need a host - not from the firewall") {
     CHECK(check_rule("portfw service http from world.inet to lan-net.lan") ==
           "rules/rules.conf:1:46: error: 'portfw' needs a host as destination, not "
           "'lan-net.lan' [option-not-allowed]\n"
