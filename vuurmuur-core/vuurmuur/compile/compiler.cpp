@@ -1210,6 +1210,14 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
 
 }  // namespace
 
+ir::Ruleset compile_family(const model::Config& config, Family family, const CompileOptions& options,
+                           diag::Diagnostics& diags, bool* forwards) {
+    bool fwd = false;
+    ir::Ruleset rs = FamilyCompiler(config, family, options, diags).run(fwd);
+    if (forwards != nullptr) *forwards = fwd;
+    return rs;
+}
+
 Compiled compile(const model::Config& config, const CompileOptions& options, diag::Diagnostics& diags) {
     Compiled out;
     if (options.ipv4) out.ipv4 = FamilyCompiler(config, Family::Ipv4, options, diags).run(out.forwards_ipv4);
