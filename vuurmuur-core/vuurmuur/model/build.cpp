@@ -535,7 +535,9 @@ Service build_service(const KvFile& file, const std::string& name, diag::Diagnos
 
 void build_rules(const KvFile& file, Config& config, diag::Diagnostics& diags) {
     ObjectReader r(file, ObjectKind::Ruleset, diags);
-    for (const KvLine* line : r.multi("RULE")) {
+    auto lines = r.multi("RULE");
+    config.rules.reserve(config.rules.size() + lines.size());  // exact: a model::Rule is large
+    for (const KvLine* line : lines) {
         auto rule = config::parse_rule(line->value, r.at(line), diags);
         if (rule) config.rules.push_back(std::move(*rule));
     }
@@ -674,6 +676,14 @@ Config build(const config::Tree& tree, diag::Diagnostics& diags) {
             build_blocklist(file, config, diags);
         }
     }
+    // Exact capacities: the model lives through compile, so growth slack would cost all along.
+    config.zones.shrink_to_fit();
+    config.networks.shrink_to_fit();
+    config.hosts.shrink_to_fit();
+    config.groups.shrink_to_fit();
+    config.interfaces.shrink_to_fit();
+    config.services.shrink_to_fit();
+    config.rules.shrink_to_fit();
     config.index();
     return config;
 }
