@@ -63,8 +63,10 @@ int main(int argc, char** argv) {
             emitted = 0;
             auto count = [&](std::string_view chunk) { bytes += chunk.size(); };
             for (ir::Family family : {ir::Family::Ipv4, ir::Family::Ipv6}) {
-                ir::Ruleset rs = compile::compile_family(config, family, {}, diags);
-                render::iptables_restore(rs, {}, count);
+                ir::Ruleset rs;
+                double a = bench::time_ms([&] { rs = compile::compile_family(config, family, {}, diags); });
+                double b = bench::time_ms([&] { render::iptables_restore(rs, {}, count); });
+                std::cerr << "DBG compile " << a << " render " << b << "\n";
                 emitted += rs.rule_count();
                 if (family == ir::Family::Ipv4) worst = ir::worst_case_new_forward(rs);
             }

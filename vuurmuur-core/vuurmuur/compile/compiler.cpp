@@ -114,6 +114,9 @@ private:
                                        const PortMatch& port, bool syn) const;
     Rule log_rule(std::vector<Match> matches, const std::string& prefix, const std::string& limit,
                   const std::string& burst, diag::Location origin) const;
+    static std::vector<Match> with_limit(std::vector<Match> matches, const std::string& limit,
+                                         const std::string& burst);
+    Target log_target(const std::string& prefix) const;
     Rule log_rule_fixed(std::vector<Match> matches, const std::string& prefix, int burst) const;
     std::string log_prefix(const std::string& action, const std::string& user) const;
     Target decision(const model::Rule& r);
@@ -343,17 +346,24 @@ std::string FamilyCompiler::log_prefix(const std::string& action, const std::str
     return render::sanitize_text(text, 60) + " ";
 }
 
-Rule FamilyCompiler::log_rule(std::vector<Match> matches, const std::string& prefix,
-                              const std::string& limit, const std::string& burst,
-                              diag::Location origin) const {
+std::vector<Match> FamilyCompiler::with_limit(std::vector<Match> matches, const std::string& limit,
+                                              const std::string& burst) {
     if (!limit.empty()) {
         std::vector<std::string> args{"--limit", limit};
         if (!burst.empty()) args.insert(args.end(), {"--limit-burst", burst});
         matches.push_back(mod("limit", args));
     }
-    return rule(std::move(matches),
-                jump("NFLOG", {"--nflog-group", std::to_string(s_.nfgrp), "--nflog-prefix", prefix}),
-                std::move(origin));
+    return matches;
+}
+
+Target FamilyCompiler::log_target(const std::string& prefix) const {
+    return jump("NFLOG", {"--nflog-group", std::to_string(s_.nfgrp), "--nflog-prefix", prefix});
+}
+
+Rule FamilyCompiler::log_rule(std::vector<Match> matches, const std::string& prefix,
+                              const std::string& limit, const std::string& burst,
+                              diag::Location origin) const {
+    return rule(with_limit(std::move(matches), limit, burst), log_target(prefix), std::move(origin));
 }
 
 Rule FamilyCompiler::log_rule_fixed(std::vector<Match> matches, const std::string& what, int burst) const {
@@ -691,6 +701,8 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     else chains = {"FORWARD"};
 
     Target target = decision(r);
+    // All expansions of this line share one target and origin (ir::RuleTail) per kind of rule.
+    std::shared_ptr<const ir::RuleTail> main_tail, log_tail;
     for (const auto& chain : chains) {
         for (const auto& s0 : src) {
             for (const auto& d0 : dst) {
@@ -765,14 +777,19 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         if (r.action == Action::Log && o.comment) {
                             lm.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                         }
-                        add_user(log_rule(lm, log_prefix(shown, o.logprefix.value_or("")), limit, burst, origin));
+                        if (!log_tail) {
+                            log_tail = std::make_shared<const ir::RuleTail>(
+                                ir::RuleTail{log_target(log_prefix(shown, o.logprefix.value_or(""))), origin});
+                        }
+                        add_user(Rule(with_limit(std::move(lm), limit, burst), log_tail));
                         if (r.action == Action::Log) continue;
                     }
                     Target t = target;
                     if (to->kind == K::Broadcast) {
                         if (r.action == Action::Accept) t = jump("ACCEPT");
                     }
-                    add_user(rule(main, t, origin));
+                    if (!main_tail) main_tail = std::make_shared<const ir::RuleTail>(ir::RuleTail{t, origin});
+                    add_user(Rule(main, main_tail));
 
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)

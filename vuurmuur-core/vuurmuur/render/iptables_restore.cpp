@@ -38,7 +38,10 @@ void append_rule(std::string& out, const ir::Rule& rule) {
     if (rule.target()) {
         out += rule.target()->go_to ? " -g " : " -j ";
         out += rule.target()->name;
-        for (const auto& a : rule.target()->args) out += " " + quote_arg(a);
+        for (const auto& a : rule.target()->args) {
+            out += ' ';
+            out += quote_arg(a);
+        }
     }
 }
 
