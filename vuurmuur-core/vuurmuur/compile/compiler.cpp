@@ -2,6 +2,7 @@
 #include "vuurmuur/compile/compiler.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <functional>
 #include <unordered_set>
@@ -82,11 +83,15 @@ struct PortMatch {
 /// What a user rule turns into, before dispatch: a filter rule for a base chain with its
 /// interfaces (empty: any).
 struct UserFilterRule {
-    std::string chain;  ///< INPUT, OUTPUT, FORWARD
-    std::string in;
-    std::string out;
+    std::uint8_t chain = 0;  ///< index into kBaseChains
+    std::uint32_t in = 0;    ///< index into FamilyCompiler::devices_ (0: any)
+    std::uint32_t out = 0;
     Rule rule;
 };
+const std::array<std::string, 3> kBaseChains{"INPUT", "OUTPUT", "FORWARD"};
+std::uint8_t base_chain_index(const std::string& chain) {
+    return static_cast<std::uint8_t>(std::find(kBaseChains.begin(), kBaseChains.end(), chain) - kBaseChains.begin());
+}
 
 class FamilyCompiler {
 public:
@@ -157,6 +162,14 @@ private:
     MarkLayout marks_;
     ir::Ruleset rs_;
     std::vector<UserFilterRule> user_rules_;
+    /// Devices named by user rules (index 0: none), so that a user rule costs a few bytes.
+    std::vector<std::string> devices_{std::string()};
+    std::unordered_map<std::string, std::uint32_t> device_ids_{{std::string(), 0}};
+    std::uint32_t device_id(const std::string& device) {
+        auto [it, fresh] = device_ids_.emplace(device, static_cast<std::uint32_t>(devices_.size()));
+        if (fresh) devices_.push_back(device);
+        return it->second;
+    }
     /// Mark value -> the chain that handles the connection (NFQ-*, NFLOG-*), sorted.
     std::map<std::uint32_t, std::string> special_marks_;
     std::set<std::string> warned_;
@@ -755,7 +768,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     }
                     if (o.comment) main.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                     auto add_user = [&](Rule ur) {
-                        user_rules_.push_back(UserFilterRule{chain, s.device, d.device, std::move(ur)});
+                        user_rules_.push_back(UserFilterRule{base_chain_index(chain), device_id(s.device), device_id(d.device), std::move(ur)});
                     };
                     if (o.log || r.action == Action::Log) {
                         std::string limit, burst;
@@ -860,7 +873,7 @@ void FamilyCompiler::lower_broadcast(const model::Rule& r, const model::Service&
                 if (p.protocol != "udp") continue;
                 Rule b = rule(address_matches(bs, bd, p, false), jump(target), r.location);
                 if (seen_broadcast_.insert(render::rule_text(b)).second) {
-                    user_rules_.push_back(UserFilterRule{"INPUT", bs.device, "", std::move(b)});
+                    user_rules_.push_back(UserFilterRule{base_chain_index("INPUT"), device_id(bs.device), 0, std::move(b)});
                 }
             }
         }
@@ -1061,8 +1074,9 @@ std::string chain_name(const std::string& prefix, const std::vector<std::string>
 void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::string& prefix,
                                     bool by_in, bool by_out) {
     std::vector<const UserFilterRule*> rules;
+    const std::uint8_t wanted = base_chain_index(base_chain);
     for (const auto& u : user_rules_) {
-        if (u.chain == base_chain) rules.push_back(&u);
+        if (u.chain == wanted) rules.push_back(&u);
     }
     if (rules.empty()) return;
 
@@ -1073,8 +1087,8 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
     std::map<std::string, std::vector<std::size_t>> in_only, out_only;
     std::vector<std::size_t> none;
     for (std::size_t i = 0; i < rules.size(); ++i) {
-        const std::string in = by_in ? rules[i]->in : "";
-        const std::string out = by_out ? rules[i]->out : "";
+        const std::string& in = by_in ? devices_[rules[i]->in] : devices_[0];
+        const std::string& out = by_out ? devices_[rules[i]->out] : devices_[0];
         if (!in.empty() && !out.empty()) both[{in, out}].push_back(i);
         else if (!in.empty()) in_only[in].push_back(i);
         else if (!out.empty()) out_only[out].push_back(i);
@@ -1205,7 +1219,7 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_dispatch("FORWARD", "FWD", true, true);
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_epilogue(chain);
     forwards = std::any_of(user_rules_.begin(), user_rules_.end(),
-                           [](const UserFilterRule& u) { return u.chain == "FORWARD"; });
+                           [](const UserFilterRule& u) { return u.chain == base_chain_index("FORWARD"); });
 
     // Chains nobody jumps to are dropped (e.g. ANTISPOOF without rules).
     auto& f = rs_.table("filter");
