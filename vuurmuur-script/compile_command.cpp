@@ -14,6 +14,7 @@ int run_compile(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     diag::Diagnostics diags;
     LoadOptions load;
     if (o.config_file) load.config_file = *o.config_file;
+    load.keep_tree = false;  // only the model is needed: each file is released once built
     auto loaded = load_and_check(o.config_dir, load, diags);
     diags.sort();
     err << diag::render_all(diags, o.config_dir);

@@ -54,6 +54,8 @@ Match mod(std::string module, std::vector<std::string> args) {
     return Match{std::move(module), std::move(args)};
 }
 Match ctstate(const std::string& states) { return mod("conntrack", {"--ctstate", states}); }
+const std::string kNewText = ir::matches_text({ctstate("NEW")});
+const std::string kDnatText = ir::matches_text({ctstate("DNAT")});
 Target jump(std::string name, std::vector<std::string> args = {}) {
     return Target{std::move(name), std::move(args), false};
 }
@@ -117,6 +119,8 @@ private:
     // --- building blocks -----------------------------------------------------------------
     std::vector<Match> address_matches(const Endpoint& src, const Endpoint& dst,
                                        const PortMatch& port, bool syn) const;
+    std::string address_text(const Endpoint& src, const Endpoint& dst, const PortMatch& port,
+                             bool syn) const;
     Rule log_rule(std::vector<Match> matches, const std::string& prefix, const std::string& limit,
                   const std::string& burst, diag::Location origin) const;
     static std::vector<Match> with_limit(std::vector<Match> matches, const std::string& limit,
@@ -350,6 +354,52 @@ std::vector<Match> FamilyCompiler::address_matches(const Endpoint& src, const En
     }
     if (!src.mac.empty()) m.push_back(mod("mac", {"--mac-source", src.mac}));
     return m;
+}
+
+namespace {
+/// " ARG", quoted as ir::matches_text() quotes it.
+void append_arg(std::string& out, const std::string& arg) {
+    out += ' ';
+    bool plain = !arg.empty() && arg.find_first_of(" \"'\\\t") == std::string::npos;
+    out += plain ? arg : ir::quote_arg(arg);
+}
+void append_arg(std::string& out, const char* arg) {
+    out += ' ';
+    out += arg;
+}
+}  // namespace
+
+std::string FamilyCompiler::address_text(const Endpoint& src, const Endpoint& dst, const PortMatch& port,
+                                         bool syn) const {
+    // Exactly ir::matches_text(address_matches(src, dst, port, syn)), without the vectors.
+    std::string t;
+    t.reserve(128);
+    if (!src.device.empty()) append_arg(t, "-i"), append_arg(t, src.device);
+    if (!dst.device.empty()) append_arg(t, "-o"), append_arg(t, dst.device);
+    if (!port.protocol.empty()) append_arg(t, "-p"), append_arg(t, port.protocol);
+    if (!src.address.empty()) append_arg(t, "-s"), append_arg(t, src.address);
+    if (!dst.address.empty()) append_arg(t, "-d"), append_arg(t, dst.address);
+    if (port.protocol == "tcp" || port.protocol == "udp") {
+        bool tcp_syn = syn && port.protocol == "tcp";
+        if (!port.sport.empty() || !port.dport.empty() || tcp_syn) {
+            t += " -m ";
+            t += port.protocol;
+            if (!port.sport.empty()) append_arg(t, "--sport"), append_arg(t, port.sport);
+            if (!port.dport.empty()) append_arg(t, "--dport"), append_arg(t, port.dport);
+            if (tcp_syn) append_arg(t, "--syn");
+        }
+    } else if (port.protocol == "icmp" && !port.icmp_type.empty()) {
+        t += " -m icmp";
+        append_arg(t, "--icmp-type"), append_arg(t, port.icmp_type);
+    } else if (port.protocol == "ipv6-icmp" && !port.icmp_type.empty()) {
+        t += " -m icmp6";
+        append_arg(t, "--icmpv6-type"), append_arg(t, port.icmp_type);
+    }
+    if (!src.mac.empty()) {
+        t += " -m mac";
+        append_arg(t, "--mac-source"), append_arg(t, src.mac);
+    }
+    return t;
 }
 
 std::string FamilyCompiler::log_prefix(const std::string& action, const std::string& user) const {
@@ -716,6 +766,8 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     Target target = decision(r);
     // All expansions of this line share one target and origin (ir::RuleTail) per kind of rule.
     std::shared_ptr<const ir::RuleTail> main_tail, log_tail;
+    std::optional<std::string> main_suffix;  ///< limit and comment matches, as text
+    std::string log_suffix;
     for (const auto& chain : chains) {
         for (const auto& s0 : src) {
             for (const auto& d0 : dst) {
@@ -750,59 +802,66 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         p.dport = o.remoteport->front().str();
                     }
                     bool stateful = to->kind != K::Broadcast;
-                    std::vector<Match> m = address_matches(s, d, p, stateful);
-                    if (stateful) m.push_back(ctstate("NEW"));
+                    // The matches as text: address_matches(s, d, p, stateful), NEW, DNAT.
+                    std::string m_text = address_text(s, d, p, stateful);
+                    if (stateful) m_text += kNewText;
                     // Only connections that came through this rule's own DNAT/REDIRECT, not
                     // direct ones to the inside address.
                     bool translated = r.action == Action::Portfw || r.action == Action::Bounce ||
                                       r.action == Action::Redirect;
                     if (translated && (chain == "FORWARD" || r.action == Action::Redirect)) {
-                        m.push_back(ctstate("DNAT"));
+                        m_text += kDnatText;
                     }
-                    diag::Location origin = r.location;
-                    std::vector<Match> main = m;
-                    if (o.limit) {
-                        std::vector<std::string> args{"--limit", o.limit->str() + (o.limit->unit_written ? "" : "/sec")};
-                        if (o.burst) args.insert(args.end(), {"--limit-burst", std::to_string(*o.burst)});
-                        main.push_back(mod("limit", args));
+                    const diag::Location& origin = r.location;
+                    if (!main_suffix) {
+                        std::vector<Match> extra;
+                        if (o.limit) {
+                            std::vector<std::string> args{"--limit", o.limit->str() + (o.limit->unit_written ? "" : "/sec")};
+                            if (o.burst) args.insert(args.end(), {"--limit-burst", std::to_string(*o.burst)});
+                            extra.push_back(mod("limit", args));
+                        }
+                        if (o.comment) extra.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
+                        main_suffix = ir::matches_text(extra);
                     }
-                    if (o.comment) main.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                     auto add_user = [&](Rule ur) {
                         user_rules_.push_back(UserFilterRule{base_chain_index(chain), device_id(s.device), device_id(d.device), std::move(ur)});
                     };
                     if (o.log || r.action == Action::Log) {
-                        std::string limit, burst;
-                        if (o.loglimit) {
-                            limit = std::to_string(*o.loglimit) + "/sec";
-                            burst = std::to_string(*o.loglimit * 2);
-                        } else if (o.limit) {
-                            limit = o.limit->str() + (o.limit->unit_written ? "" : "/sec");
-                            if (o.burst) burst = std::to_string(*o.burst);
-                        } else {
-                            // Unlike the original, a log rule is never unlimited.
-                            limit = std::to_string(s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) + "/sec";
-                            burst = std::to_string((s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) * 2);
-                        }
-                        std::string shown = base::to_upper(model::action_name(r.action));
-                        if (r.action == Action::Log) shown = "NFLOG";
-                        std::vector<Match> lm = m;
-                        // The log action is the log rule itself (non-terminating).
-                        if (r.action == Action::Log && o.comment) {
-                            lm.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
-                        }
                         if (!log_tail) {
+                            std::string limit, burst;
+                            if (o.loglimit) {
+                                limit = std::to_string(*o.loglimit) + "/sec";
+                                burst = std::to_string(*o.loglimit * 2);
+                            } else if (o.limit) {
+                                limit = o.limit->str() + (o.limit->unit_written ? "" : "/sec");
+                                if (o.burst) burst = std::to_string(*o.burst);
+                            } else {
+                                // Unlike the original, a log rule is never unlimited.
+                                limit = std::to_string(s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) + "/sec";
+                                burst = std::to_string((s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) * 2);
+                            }
+                            std::string shown = base::to_upper(model::action_name(r.action));
+                            if (r.action == Action::Log) shown = "NFLOG";
+                            std::vector<Match> extra;
+                            // The log action is the log rule itself (non-terminating).
+                            if (r.action == Action::Log && o.comment) {
+                                extra.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
+                            }
+                            log_suffix = ir::matches_text(with_limit(std::move(extra), limit, burst));
                             log_tail = std::make_shared<const ir::RuleTail>(
                                 ir::RuleTail{log_target(log_prefix(shown, o.logprefix.value_or(""))), origin});
                         }
-                        add_user(Rule(with_limit(std::move(lm), limit, burst), log_tail));
+                        add_user(Rule(m_text + log_suffix, log_tail));
                         if (r.action == Action::Log) continue;
                     }
-                    Target t = target;
-                    if (to->kind == K::Broadcast) {
-                        if (r.action == Action::Accept) t = jump("ACCEPT");
+                    if (!main_tail) {
+                        Target t = target;
+                        if (to->kind == K::Broadcast) {
+                            if (r.action == Action::Accept) t = jump("ACCEPT");
+                        }
+                        main_tail = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(t), origin});
                     }
-                    if (!main_tail) main_tail = std::make_shared<const ir::RuleTail>(ir::RuleTail{t, origin});
-                    add_user(Rule(main, main_tail));
+                    add_user(Rule(m_text + *main_suffix, main_tail));
 
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)

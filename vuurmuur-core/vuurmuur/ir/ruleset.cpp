@@ -41,7 +41,9 @@ void append_quoted(std::string& out, const std::string& arg) {
     out += quote_arg(arg);
 }
 
-std::string matches_to_text(const std::vector<Match>& matches) {
+}  // namespace
+
+std::string matches_text(const std::vector<Match>& matches) {
     std::size_t size = 0;
     for (const auto& m : matches) {
         size += m.module.size() + 4;
@@ -62,6 +64,8 @@ std::string matches_to_text(const std::vector<Match>& matches) {
     return text;
 }
 
+namespace {
+
 const RuleTail kNoTail{};
 
 }  // namespace
@@ -75,7 +79,7 @@ struct Rule::Body {
     const char* text() const { return reinterpret_cast<const char*>(this + 1); }
     char* text() { return reinterpret_cast<char*>(this + 1); }
 
-    static Body* make(const std::string& text, std::shared_ptr<const RuleTail> tail) {
+    static Body* make(std::string_view text, std::shared_ptr<const RuleTail> tail) {
         void* raw = ::operator new(sizeof(Body) + text.size());
         Body* b = new (raw) Body;
         b->size = static_cast<std::uint32_t>(text.size());
@@ -93,7 +97,10 @@ Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag
     : Rule(matches, std::make_shared<const RuleTail>(RuleTail{std::move(target), std::move(origin)})) {}
 
 Rule::Rule(const std::vector<Match>& matches, std::shared_ptr<const RuleTail> tail)
-    : body_(Body::make(matches_to_text(matches), std::move(tail))) {}
+    : body_(Body::make(ir::matches_text(matches), std::move(tail))) {}
+
+Rule::Rule(std::string_view text, std::shared_ptr<const RuleTail> tail)
+    : body_(Body::make(text, std::move(tail))) {}
 
 void Rule::retain() const noexcept {
     if (body_ != nullptr) body_->refs.fetch_add(1, std::memory_order_relaxed);

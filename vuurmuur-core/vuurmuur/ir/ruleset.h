@@ -38,6 +38,10 @@ struct Target {
 /// One argument as iptables(-restore) reads it: quoted when it holds spaces or quotes.
 std::string quote_arg(const std::string& arg);
 
+/// Matches as a rule keeps them: " -m MODULE" and each argument preceded by a space. The
+/// text of a concatenation of matches is the concatenation of their texts.
+std::string matches_text(const std::vector<Match>& matches);
+
 /// What rules made from one rules.conf line have in common: the target and the origin.
 struct RuleTail {
     std::optional<Target> target;  ///< none: a counting rule
@@ -53,6 +57,8 @@ class Rule {
 public:
     Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin = {});
     Rule(const std::vector<Match>& matches, std::shared_ptr<const RuleTail> tail);
+    /// From matches already laid out as text (what matches_text() would give for them).
+    Rule(std::string_view matches_text, std::shared_ptr<const RuleTail> tail);
     Rule(const Rule& other) noexcept : body_(other.body_) { retain(); }
     Rule(Rule&& other) noexcept : body_(other.body_) { other.body_ = nullptr; }
     Rule& operator=(const Rule& other) noexcept {
