@@ -157,6 +157,21 @@ private:
     void build_epilogue(const std::string& chain);
 
     Chain& filter(const std::string& name) { return rs_.table("filter").chain(name); }
+    /// A rule of the rules.conf line being lowered: its expansions with the same target share
+    /// one tail (nat, raw and mangle rules repeat targets like MASQUERADE or CT --helper).
+    Rule interned(const std::vector<Match>& matches, Target target, const diag::Location& origin) {
+        std::string key = target.go_to ? "g" : "j";
+        key += target.name;
+        for (const auto& a : target.args) {
+            key += '\n';
+            key += a;
+        }
+        key += '\n';
+        key += std::to_string(origin.line) + ":" + std::to_string(origin.column) + ":" + origin.file;
+        auto& slot = line_tails_[key];
+        if (!slot) slot = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(target), origin});
+        return Rule(matches, slot);
+    }
 
     const model::Config& c_;
     const model::Settings& s_;
@@ -177,6 +192,8 @@ private:
     /// Mark value -> the chain that handles the connection (NFQ-*, NFLOG-*), sorted.
     std::map<std::uint32_t, std::string> special_marks_;
     std::set<std::string> warned_;
+    /// interned(): the tails of the rules.conf line being lowered (cleared for each line).
+    std::unordered_map<std::string, std::shared_ptr<const ir::RuleTail>> line_tails_;
     std::unordered_set<std::string> seen_raw_;        ///< helper rules already attached
     std::unordered_set<std::string> seen_broadcast_;  ///< broadcast rules already emitted
 };
@@ -714,6 +731,7 @@ Target FamilyCompiler::decision(const model::Rule& r) {
 }
 
 void FamilyCompiler::lower_rule(const model::Rule& r) {
+    line_tails_.clear();
     if (!r.active || r.is_separator()) return;
     const model::Service* service = nullptr;
     if (r.service != "any" && r.service != "all") {
@@ -879,7 +897,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         std::string value = hex(*o.nfmark) + "/0xffffffff";
                         auto fwd = address_matches(s, d, p, false);
                         fwd.push_back(ctstate("NEW,ESTABLISHED,RELATED"));
-                        rs_.table("mangle").chain(chain).rules.push_back(rule(fwd, jump("MARK", {"--set-xmark", value}), origin));
+                        rs_.table("mangle").chain(chain).rules.push_back(interned(fwd, jump("MARK", {"--set-xmark", value}), origin));
                         PortMatch rp = p;
                         std::swap(rp.sport, rp.dport);
                         Endpoint rs2 = d, rd2 = s;
@@ -889,7 +907,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         if (rchain == "OUTPUT") rs2.device.clear();
                         auto rev = address_matches(rs2, rd2, rp, false);
                         rev.push_back(ctstate("ESTABLISHED,RELATED"));
-                        rs_.table("mangle").chain(rchain).rules.push_back(rule(rev, jump("MARK", {"--set-xmark", value}), origin));
+                        rs_.table("mangle").chain(rchain).rules.push_back(interned(rev, jump("MARK", {"--set-xmark", value}), origin));
                     }
                 }
             }
@@ -905,7 +923,7 @@ void FamilyCompiler::add_helper(const std::string& raw_chain, std::vector<Match>
     // The kernel has no IPv6 helper for these; asking for one fails the IPv6 load.
     if (helper.empty()) return;
     if (!v4() && (helper == "irc" || helper == "pptp" || helper == "netbios-ns" || helper == "snmp")) return;
-    Rule ct = rule(std::move(matches), jump("CT", {"--helper", helper}), origin);
+    Rule ct = interned(std::move(matches), jump("CT", {"--helper", helper}), origin);
     // Many rules share a service and endpoints: attach each helper rule once.
     if (!seen_raw_.insert(raw_chain + "\n" + render::rule_text(ct)).second) return;
     rs_.table("raw").chain(raw_chain).rules.push_back(std::move(ct));
@@ -930,7 +948,7 @@ void FamilyCompiler::lower_broadcast(const model::Rule& r, const model::Service&
             Endpoint bd{net->ipv4->broadcast().str() + "/32", "", nullptr, "", net};
             for (const auto& p : ports(&service)) {
                 if (p.protocol != "udp") continue;
-                Rule b = rule(address_matches(bs, bd, p, false), jump(target), r.location);
+                Rule b = interned(address_matches(bs, bd, p, false), jump(target), r.location);
                 if (seen_broadcast_.insert(render::rule_text(b)).second) {
                     user_rules_.push_back(UserFilterRule{base_chain_index("INPUT"), device_id(bs.device), 0, std::move(b)});
                 }
@@ -993,7 +1011,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                         if (r.action == Action::Masq) {
                             std::vector<std::string> args;
                             if (o.random) args.push_back("--random");
-                            nat.chain("POSTROUTING").rules.push_back(rule(m, jump("MASQUERADE", args), r.location));
+                            nat.chain("POSTROUTING").rules.push_back(interned(m, jump("MASQUERADE", args), r.location));
                         } else {
                             auto addr = interface_address(d.iface);
                             if (!addr) {
@@ -1004,7 +1022,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                             }
                             std::vector<std::string> args{"--to-source", addr->substr(0, addr->find('/'))};
                             if (o.random) args.push_back("--random");
-                            nat.chain("POSTROUTING").rules.push_back(rule(m, jump("SNAT", args), r.location));
+                            nat.chain("POSTROUTING").rules.push_back(interned(m, jump("SNAT", args), r.location));
                         }
                         break;
                     }
@@ -1047,7 +1065,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                             if (o.random) args.push_back("--random");
                             // raw runs before the DNAT: the helper matches the packet as it arrives.
                             if (service != nullptr) add_helper("PREROUTING", m, service->helper, r.location);
-                            nat.chain("PREROUTING").rules.push_back(rule(m, jump("DNAT", args), r.location));
+                            nat.chain("PREROUTING").rules.push_back(interned(m, jump("DNAT", args), r.location));
                         }
                         if (r.action == Action::Bounce) {
                             // Replies must come back through the firewall: SNAT to via_int's address.
@@ -1067,7 +1085,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                             auto m = address_matches(ss, dd, dp, false);
                             add_comment(m);
                             nat.chain("POSTROUTING").rules.push_back(
-                                rule(m, jump("SNAT", {"--to-source", addr->substr(0, addr->find('/'))}), r.location));
+                                interned(m, jump("SNAT", {"--to-source", addr->substr(0, addr->find('/'))}), r.location));
                         }
                         break;
                     }
@@ -1076,7 +1094,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                         add_comment(m);
                         std::vector<std::string> args{"--to-ports", std::to_string(*o.redirectport)};
                         if (o.random) args.push_back("--random");
-                        nat.chain("PREROUTING").rules.push_back(rule(m, jump("REDIRECT", args), r.location));
+                        nat.chain("PREROUTING").rules.push_back(interned(m, jump("REDIRECT", args), r.location));
                         break;
                     }
                     default:
