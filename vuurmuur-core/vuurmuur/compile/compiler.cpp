@@ -169,7 +169,7 @@ private:
         key += '\n';
         key += std::to_string(origin.line) + ":" + std::to_string(origin.column) + ":" + origin.file;
         auto& slot = line_tails_[key];
-        if (!slot) slot = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(target), origin});
+        if (!slot) slot = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(target), origin, {}});
         return Rule(matches, slot);
     }
 
@@ -783,9 +783,11 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
 
     Target target = decision(r);
     // All expansions of this line share one target and origin (ir::RuleTail) per kind of rule.
-    std::shared_ptr<const ir::RuleTail> main_tail, log_tail;
+    // Per base chain, as the state matches differ; each tail keeps what all its rules end with.
+    std::array<std::shared_ptr<const ir::RuleTail>, 3> main_tails, log_tails;
     std::optional<std::string> main_suffix;  ///< limit and comment matches, as text
-    std::string log_suffix;
+    std::optional<std::string> log_suffix;
+    std::optional<Target> log_target_of_rule;
     for (const auto& chain : chains) {
         for (const auto& s0 : src) {
             for (const auto& d0 : dst) {
@@ -821,15 +823,18 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     }
                     bool stateful = to->kind != K::Broadcast;
                     // The matches as text: address_matches(s, d, p, stateful), NEW, DNAT.
+                    // The address part differs per expansion; the state part per chain only.
                     std::string m_text = address_text(s, d, p, stateful);
-                    if (stateful) m_text += kNewText;
+                    std::string state_text;
+                    if (stateful) state_text += kNewText;
                     // Only connections that came through this rule's own DNAT/REDIRECT, not
                     // direct ones to the inside address.
                     bool translated = r.action == Action::Portfw || r.action == Action::Bounce ||
                                       r.action == Action::Redirect;
                     if (translated && (chain == "FORWARD" || r.action == Action::Redirect)) {
-                        m_text += kDnatText;
+                        state_text += kDnatText;
                     }
+                    const std::size_t ci = base_chain_index(chain);
                     const diag::Location& origin = r.location;
                     if (!main_suffix) {
                         std::vector<Match> extra;
@@ -845,7 +850,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         user_rules_.push_back(UserFilterRule{base_chain_index(chain), device_id(s.device), device_id(d.device), std::move(ur)});
                     };
                     if (o.log || r.action == Action::Log) {
-                        if (!log_tail) {
+                        if (!log_suffix) {
                             std::string limit, burst;
                             if (o.loglimit) {
                                 limit = std::to_string(*o.loglimit) + "/sec";
@@ -866,20 +871,24 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                                 extra.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                             }
                             log_suffix = ir::matches_text(with_limit(std::move(extra), limit, burst));
-                            log_tail = std::make_shared<const ir::RuleTail>(
-                                ir::RuleTail{log_target(log_prefix(shown, o.logprefix.value_or(""))), origin});
+                            log_target_of_rule = log_target(log_prefix(shown, o.logprefix.value_or("")));
                         }
-                        add_user(Rule(m_text + log_suffix, log_tail));
+                        if (!log_tails[ci]) {
+                            log_tails[ci] = std::make_shared<const ir::RuleTail>(
+                                ir::RuleTail{*log_target_of_rule, origin, state_text + *log_suffix});
+                        }
+                        add_user(Rule(m_text, log_tails[ci]));
                         if (r.action == Action::Log) continue;
                     }
-                    if (!main_tail) {
+                    if (!main_tails[ci]) {
                         Target t = target;
                         if (to->kind == K::Broadcast) {
                             if (r.action == Action::Accept) t = jump("ACCEPT");
                         }
-                        main_tail = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(t), origin});
+                        main_tails[ci] = std::make_shared<const ir::RuleTail>(
+                            ir::RuleTail{std::move(t), origin, state_text + *main_suffix});
                     }
-                    add_user(Rule(m_text + *main_suffix, main_tail));
+                    add_user(Rule(m_text, main_tails[ci]));
 
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)

@@ -94,7 +94,7 @@ struct Rule::Body {
 };
 
 Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin)
-    : Rule(matches, std::make_shared<const RuleTail>(RuleTail{std::move(target), std::move(origin)})) {}
+    : Rule(matches, std::make_shared<const RuleTail>(RuleTail{std::move(target), std::move(origin), {}})) {}
 
 Rule::Rule(const std::vector<Match>& matches, std::shared_ptr<const RuleTail> tail)
     : body_(Body::make(ir::matches_text(matches), std::move(tail))) {}
@@ -111,8 +111,16 @@ void Rule::release() noexcept {
     body_ = nullptr;
 }
 
-std::string_view Rule::matches_text() const {
-    return body_ == nullptr ? std::string_view() : std::string_view(body_->text(), body_->size);
+void Rule::append_matches(std::string& out) const {
+    if (body_ == nullptr) return;
+    out.append(body_->text(), body_->size);
+    if (body_->tail) out += body_->tail->suffix;
+}
+
+std::string Rule::matches_text() const {
+    std::string out;
+    append_matches(out);
+    return out;
 }
 
 const std::optional<Target>& Rule::target() const {
@@ -127,7 +135,7 @@ bool Rule::is_shared() const { return body_ != nullptr && body_->refs.load(std::
 
 std::vector<std::string> Rule::match_words() const {
     std::vector<std::string> words;
-    const std::string_view t = matches_text();
+    const std::string t = matches_text();
     std::size_t i = 0;
     while (i < t.size()) {
         while (i < t.size() && t[i] == ' ') ++i;
@@ -207,7 +215,7 @@ std::string dump(const Ruleset& ruleset) {
             out += "\n";
             for (const auto& r : c.rules) {
                 out += "    rule";
-                out += r.matches_text();
+                r.append_matches(out);
                 if (r.target()) {
                     out += r.target()->go_to ? " goto " : " -> ";
                     out += r.target()->name;
@@ -243,7 +251,7 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
             if (!r.target() || filter->find(r.target()->name) == nullptr) continue;
             // Only dispatch chains (FWD...) and the chains a NEW packet enters count.
             bool new_state_only_elsewhere = false;
-            const std::string_view t = r.matches_text();
+            const std::string t = r.matches_text();
             for (std::size_t at = t.find(" --ctstate "); at != std::string::npos; at = t.find(" --ctstate ", at + 1)) {
                 std::size_t v = at + 11;
                 std::size_t e = t.find(' ', v);

@@ -46,6 +46,9 @@ std::string matches_text(const std::vector<Match>& matches);
 struct RuleTail {
     std::optional<Target> target;  ///< none: a counting rule
     diag::Location origin;         ///< the rules.conf / config line behind it (empty: prologue)
+    /// Matches every rule with this tail ends with (as text, like matches_text()), kept once:
+    /// for example " -m conntrack --ctstate NEW" and the limit and comment of a user rule.
+    std::string suffix;
 };
 
 /// A rule: matches + target, immutable once built. The matches are kept as their
@@ -57,7 +60,8 @@ class Rule {
 public:
     Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin = {});
     Rule(const std::vector<Match>& matches, std::shared_ptr<const RuleTail> tail);
-    /// From matches already laid out as text (what matches_text() would give for them).
+    /// From matches already laid out as text (what matches_text() would give for them), to
+    /// which the tail's suffix is appended.
     Rule(std::string_view matches_text, std::shared_ptr<const RuleTail> tail);
     Rule(const Rule& other) noexcept : body_(other.body_) { retain(); }
     Rule(Rule&& other) noexcept : body_(other.body_) { other.body_ = nullptr; }
@@ -75,7 +79,9 @@ public:
     ~Rule() { release(); }
 
     /// The matches as text, each option preceded by a space; empty for none.
-    std::string_view matches_text() const;
+    std::string matches_text() const;
+    /// Appends matches_text() to `out` (without a temporary).
+    void append_matches(std::string& out) const;
     /// The matches split into (unquoted) words, for inspection and tests.
     std::vector<std::string> match_words() const;
     const std::optional<Target>& target() const;
@@ -89,7 +95,7 @@ public:
 
     bool operator==(const Rule& other) const {
         return body_ == other.body_ ||
-               (matches_text() == other.matches_text() && target() == other.target());
+               (target() == other.target() && matches_text() == other.matches_text());
     }
 
 private:
