@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <unordered_set>
 
@@ -180,7 +181,7 @@ private:
     diag::Diagnostics& diags_;
     MarkLayout marks_;
     ir::Ruleset rs_;
-    std::vector<UserFilterRule> user_rules_;
+    std::deque<UserFilterRule> user_rules_;  ///< a deque: no growth slack or copy when it grows
     /// Devices named by user rules (index 0: none), so that a user rule costs a few bytes.
     std::vector<std::string> devices_{std::string()};
     std::unordered_map<std::string, std::uint32_t> device_ids_{{std::string(), 0}};
@@ -377,8 +378,12 @@ namespace {
 /// " ARG", quoted as ir::matches_text() quotes it.
 void append_arg(std::string& out, const std::string& arg) {
     out += ' ';
-    bool plain = !arg.empty() && arg.find_first_of(" \"'\\\t") == std::string::npos;
-    out += plain ? arg : ir::quote_arg(arg);
+    bool plain = !arg.empty();
+    for (char c : arg) {
+        if (c == ' ' || c == '"' || c == '\'' || c == '\\' || c == '\t') plain = false;
+    }
+    if (plain) out += arg;
+    else out += ir::quote_arg(arg);
 }
 void append_arg(std::string& out, const char* arg) {
     out += ' ';
@@ -789,31 +794,47 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     std::optional<std::string> log_suffix;
     std::optional<Target> log_target_of_rule;
     for (const auto& chain : chains) {
+        const std::uint8_t ci = base_chain_index(chain);  // 0 INPUT, 1 OUTPUT, 2 FORWARD
+        const bool is_input = ci == 0, is_output = ci == 1, is_forward = ci == 2;
         for (const auto& s0 : src) {
             for (const auto& d0 : dst) {
-                Endpoint s = s0;
-                Endpoint d = d0;
-                if (chain == "INPUT") {
+                // Copies only where a side changes (INPUT, OUTPUT); FORWARD uses both as they are.
+                Endpoint s_copy, d_copy;
+                const Endpoint* sp = &s0;
+                const Endpoint* dp = &d0;
+                if (is_input) {
+                    d_copy = d0;
+                    dp = &d_copy;
                     // The destination is the firewall: the address of the interface the
                     // traffic arrives on, when known (no address: any local address).
-                    d.device.clear();
+                    d_copy.device.clear();
                     if (to->kind == K::Firewall) {
                         // An interface without an address in this family takes no part in it.
-                        if (s.iface != nullptr && !v4() && !s.iface->ipv6) continue;
-                        d.address = interface_address(s.iface).value_or("");
+                        if (s0.iface != nullptr && !v4() && !s0.iface->ipv6) continue;
+                        d_copy.address = interface_address(s0.iface).value_or("");
                     }
                     // redirect: the kernel picks the local address; match the redirection.
-                    if (r.action == Action::Redirect) d.address.clear();
-                } else if (chain == "OUTPUT") {
-                    s.device.clear();
-                    s.mac.clear();
+                    if (r.action == Action::Redirect) d_copy.address.clear();
+                } else if (is_output) {
+                    s_copy = s0;
+                    sp = &s_copy;
+                    s_copy.device.clear();
+                    s_copy.mac.clear();
                     if (from->kind == K::Firewall) {
-                        if (d.iface != nullptr && !v4() && !d.iface->ipv6) continue;
-                        s.address = interface_address(d.iface).value_or("");
+                        if (d0.iface != nullptr && !v4() && !d0.iface->ipv6) continue;
+                        s_copy.address = interface_address(d0.iface).value_or("");
                     }
                 }
-                if (chain == "INPUT" && to->kind == K::Any) d = Endpoint{};
-                if (chain == "OUTPUT" && from->kind == K::Any) s = Endpoint{};
+                if (is_input && to->kind == K::Any) {
+                    d_copy = Endpoint{};
+                    dp = &d_copy;
+                }
+                if (is_output && from->kind == K::Any) {
+                    s_copy = Endpoint{};
+                    sp = &s_copy;
+                }
+                const Endpoint& s = *sp;
+                const Endpoint& d = *dp;
                 for (auto p : port_list) {
                     if (to->kind == K::Broadcast && p.protocol != "udp") continue;
                     if (r.action == Action::Redirect) {
@@ -831,10 +852,10 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     // direct ones to the inside address.
                     bool translated = r.action == Action::Portfw || r.action == Action::Bounce ||
                                       r.action == Action::Redirect;
-                    if (translated && (chain == "FORWARD" || r.action == Action::Redirect)) {
+                    if (translated && (is_forward || r.action == Action::Redirect)) {
                         state_text += kDnatText;
                     }
-                    const std::size_t ci = base_chain_index(chain);
+
                     const diag::Location& origin = r.location;
                     if (!main_suffix) {
                         std::vector<Match> extra;
@@ -847,7 +868,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         main_suffix = ir::matches_text(extra);
                     }
                     auto add_user = [&](Rule ur) {
-                        user_rules_.push_back(UserFilterRule{base_chain_index(chain), device_id(s.device), device_id(d.device), std::move(ur)});
+                        user_rules_.push_back(UserFilterRule{ci, device_id(s.device), device_id(d.device), std::move(ur)});
                     };
                     if (o.log || r.action == Action::Log) {
                         if (!log_suffix) {
@@ -893,7 +914,8 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)
                     bool lets_in = target.name != "DROP" && target.name != "REJECT" && target.name != "TCPRESET";
-                    if (service != nullptr && lets_in && r.action != Action::Portfw && r.action != Action::Bounce) {
+                    if (service != nullptr && !service->helper.empty() && lets_in && r.action != Action::Portfw &&
+                        r.action != Action::Bounce) {
                         Endpoint rs = s, rd = d;
                         rd.device.clear();
                         rs.mac.clear();

@@ -238,6 +238,7 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
     // chain's rules; a jump may or may not be taken, so the worst case adds the callee's path.
     // Chains are acyclic by construction.
     std::map<std::string, std::size_t> memo;
+    std::string t;  // one buffer for every rule's matches
     std::function<std::size_t(const std::string&)> cost = [&](const std::string& name) -> std::size_t {
         auto it = memo.find(name);
         if (it != memo.end()) return it->second;
@@ -251,7 +252,8 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
             if (!r.target() || filter->find(r.target()->name) == nullptr) continue;
             // Only dispatch chains (FWD...) and the chains a NEW packet enters count.
             bool new_state_only_elsewhere = false;
-            const std::string t = r.matches_text();
+            t.clear();
+            r.append_matches(t);
             for (std::size_t at = t.find(" --ctstate "); at != std::string::npos; at = t.find(" --ctstate ", at + 1)) {
                 std::size_t v = at + 11;
                 std::size_t e = t.find(' ', v);
