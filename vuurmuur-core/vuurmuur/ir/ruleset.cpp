@@ -84,7 +84,7 @@ struct Rule::Body {
         Body* b = new (raw) Body;
         b->size = static_cast<std::uint32_t>(text.size());
         b->tail = std::move(tail);
-        std::memcpy(b->text(), text.data(), text.size());
+        if (!text.empty()) std::memcpy(b->text(), text.data(), text.size());
         return b;
     }
     static void destroy(Body* b) noexcept {
