@@ -193,6 +193,8 @@ private:
     /// Mark value -> the chain that handles the connection (NFQ-*, NFLOG-*), sorted.
     std::map<std::uint32_t, std::string> special_marks_;
     std::set<std::string> warned_;
+    /// expand(): zone -> its networks in c_.networks order (filled on first use).
+    std::unordered_map<std::string, std::vector<const model::Network*>> zone_networks_;
     /// interned(): the tails of the rules.conf line being lowered (cleared for each line).
     std::unordered_map<std::string, std::shared_ptr<const ir::RuleTail>> line_tails_;
     std::unordered_set<std::string> seen_raw_;        ///< helper rules already attached
@@ -265,8 +267,14 @@ std::vector<Endpoint> FamilyCompiler::expand(const std::string& text, bool sourc
         case K::Zone: {
             const model::Zone* zone = c_.find_zone(name->zone);
             if (zone == nullptr || !zone->active) return out;
-            for (const auto& net : c_.networks) {
-                if (net.zone == name->zone && net.active) add_network(net, source, out, nullptr);
+            if (zone_networks_.empty()) {
+                // Once per family: the networks of each zone, in c_.networks order.
+                for (const auto& net : c_.networks) zone_networks_[net.zone].push_back(&net);
+            }
+            auto it = zone_networks_.find(name->zone);
+            if (it == zone_networks_.end()) return out;
+            for (const model::Network* net : it->second) {
+                if (net->active) add_network(*net, source, out, nullptr);
             }
             return out;
         }
