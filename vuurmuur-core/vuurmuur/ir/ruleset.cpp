@@ -250,6 +250,11 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
         std::size_t sum_jumps = 0;
         for (const auto& r : c->rules) {
             if (!r.target() || filter->find(r.target()->name) == nullptr) continue;
+            const std::size_t c_cost = cost(r.target()->name);
+            std::size_t& best = r.target()->go_to ? worst_callee : sum_jumps;
+            // A callee no costlier than the worst so far changes nothing, counted or not (most
+            // rules jump to the same NEWACCEPT): its matches need no look.
+            if (c_cost <= best) continue;
             // Only dispatch chains (FWD...) and the chains a NEW packet enters count.
             bool new_state_only_elsewhere = false;
             t.clear();
@@ -262,9 +267,7 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
                 }
             }
             if (new_state_only_elsewhere) continue;
-            std::size_t c_cost = cost(r.target()->name);
-            if (r.target()->go_to) worst_callee = std::max(worst_callee, c_cost);
-            else sum_jumps = std::max(sum_jumps, c_cost);
+            best = c_cost;
         }
         std::size_t total = own + std::max(worst_callee, sum_jumps);
         memo[name] = total;
