@@ -12,6 +12,7 @@
 // "count emitted rules=..." without changing the existing ones.
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +31,14 @@ double time_ms(F&& f) {
     std::forward<F>(f)();
     auto end = std::chrono::steady_clock::now();
     return std::chrono::duration<double, std::milli>(end - start).count();
+}
+
+/// CPU time of this process so far (user + system), in milliseconds. Next to the wall time it
+/// shows how much of a stage's time went to waiting for a shared CPU.
+inline double process_cpu_ms() {
+    struct timespec ts {};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
 }
 
 /// Repeated measurements of one stage.

@@ -14,6 +14,7 @@ int run_compile(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     diag::Diagnostics diags;
     LoadOptions load;
     if (o.config_file) load.config_file = *o.config_file;
+    load.keep_tree = false;  // only the model is needed: each file is released once built
     auto loaded = load_and_check(o.config_dir, load, diags);
     diags.sort();
     err << diag::render_all(diags, o.config_dir);
@@ -28,25 +29,27 @@ int run_compile(const ScriptOptions& o, std::ostream& out, std::ostream& err) {
     compile::CompileOptions copts;
     copts.ipv4 = o.family.empty() || o.family == "ipv4";
     copts.ipv6 = o.family.empty() || o.family == "ipv6";
+    // One family at a time: each is compiled, written and released before the next, so the
+    // IR of only one family exists at a time. The compiler's warnings follow the output.
     diag::Diagnostics compile_diags;
-    auto compiled = compile::compile(loaded.config, copts, compile_diags);
-    compile_diags.sort();
-    err << diag::render_all(compile_diags, o.config_dir);
-    for (const ir::Ruleset* rs : {&compiled.ipv4, &compiled.ipv6}) {
-        bool wanted = rs->family == ir::Family::Ipv4 ? copts.ipv4 : copts.ipv6;
+    for (ir::Family family : {ir::Family::Ipv4, ir::Family::Ipv6}) {
+        bool wanted = family == ir::Family::Ipv4 ? copts.ipv4 : copts.ipv6;
         if (!wanted) continue;
+        ir::Ruleset rs = compile::compile_family(loaded.config, family, copts, compile_diags);
         if (o.dump == "ir") {
-            out << ir::dump(*rs);
+            out << ir::dump(rs);
             continue;
         }
         render::RenderOptions ropts;
         ropts.header = "# vuurmuur " + std::string(VUURMUUR_VERSION) + " " +
-                       std::string(ir::family_name(rs->family)) +
+                       std::string(ir::family_name(family)) +
                        " ruleset; load with " +
-                       (rs->family == ir::Family::Ipv4 ? "iptables-restore" : "ip6tables-restore") +
+                       (family == ir::Family::Ipv4 ? "iptables-restore" : "ip6tables-restore") +
                        " --noflush";
-        render::iptables_restore(*rs, ropts, [&](std::string_view chunk) { out << chunk; });
+        render::iptables_restore(rs, ropts, [&](std::string_view chunk) { out << chunk; });
     }
+    compile_diags.sort();
+    err << diag::render_all(compile_diags, o.config_dir);
     return kSuccess;
 }
 

@@ -24,6 +24,10 @@ struct LoadOptions {
     /// Settings from this file instead of `<root>/config.conf` (vuurmuur-script -c). Its
     /// diagnostics name it relative to the root.
     std::optional<std::filesystem::path> config_file;
+    /// false: Loaded::tree stays empty and each file is built into the model as soon as it is
+    /// read and then released, so the whole tree never exists at once (for callers that need
+    /// only the model, like compile). The model and the diagnostics are the same.
+    bool keep_tree = true;
 };
 Loaded load_and_check(const std::filesystem::path& root, const LoadOptions& options,
                       diag::Diagnostics& diags);

@@ -2,7 +2,9 @@
 #include "vuurmuur/compile/compiler.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
+#include <deque>
 #include <functional>
 #include <unordered_set>
 
@@ -53,6 +55,8 @@ Match mod(std::string module, std::vector<std::string> args) {
     return Match{std::move(module), std::move(args)};
 }
 Match ctstate(const std::string& states) { return mod("conntrack", {"--ctstate", states}); }
+const std::string kNewText = ir::matches_text({ctstate("NEW")});
+const std::string kDnatText = ir::matches_text({ctstate("DNAT")});
 Target jump(std::string name, std::vector<std::string> args = {}) {
     return Target{std::move(name), std::move(args), false};
 }
@@ -82,11 +86,15 @@ struct PortMatch {
 /// What a user rule turns into, before dispatch: a filter rule for a base chain with its
 /// interfaces (empty: any).
 struct UserFilterRule {
-    std::string chain;  ///< INPUT, OUTPUT, FORWARD
-    std::string in;
-    std::string out;
+    std::uint8_t chain = 0;  ///< index into kBaseChains
+    std::uint32_t in = 0;    ///< index into FamilyCompiler::devices_ (0: any)
+    std::uint32_t out = 0;
     Rule rule;
 };
+const std::array<std::string, 3> kBaseChains{"INPUT", "OUTPUT", "FORWARD"};
+std::uint8_t base_chain_index(const std::string& chain) {
+    return static_cast<std::uint8_t>(std::find(kBaseChains.begin(), kBaseChains.end(), chain) - kBaseChains.begin());
+}
 
 class FamilyCompiler {
 public:
@@ -112,8 +120,13 @@ private:
     // --- building blocks -----------------------------------------------------------------
     std::vector<Match> address_matches(const Endpoint& src, const Endpoint& dst,
                                        const PortMatch& port, bool syn) const;
+    std::string address_text(const Endpoint& src, const Endpoint& dst, const PortMatch& port,
+                             bool syn) const;
     Rule log_rule(std::vector<Match> matches, const std::string& prefix, const std::string& limit,
                   const std::string& burst, diag::Location origin) const;
+    static std::vector<Match> with_limit(std::vector<Match> matches, const std::string& limit,
+                                         const std::string& burst);
+    Target log_target(const std::string& prefix) const;
     Rule log_rule_fixed(std::vector<Match> matches, const std::string& prefix, int burst) const;
     std::string log_prefix(const std::string& action, const std::string& user) const;
     Target decision(const model::Rule& r);
@@ -145,6 +158,21 @@ private:
     void build_epilogue(const std::string& chain);
 
     Chain& filter(const std::string& name) { return rs_.table("filter").chain(name); }
+    /// A rule of the rules.conf line being lowered: its expansions with the same target share
+    /// one tail (nat, raw and mangle rules repeat targets like MASQUERADE or CT --helper).
+    Rule interned(const std::vector<Match>& matches, Target target, const diag::Location& origin) {
+        std::string key = target.go_to ? "g" : "j";
+        key += target.name;
+        for (const auto& a : target.args) {
+            key += '\n';
+            key += a;
+        }
+        key += '\n';
+        key += std::to_string(origin.line) + ":" + std::to_string(origin.column) + ":" + origin.file;
+        auto& slot = line_tails_[key];
+        if (!slot) slot = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(target), origin, {}});
+        return Rule(matches, slot);
+    }
 
     const model::Config& c_;
     const model::Settings& s_;
@@ -153,10 +181,22 @@ private:
     diag::Diagnostics& diags_;
     MarkLayout marks_;
     ir::Ruleset rs_;
-    std::vector<UserFilterRule> user_rules_;
+    std::deque<UserFilterRule> user_rules_;  ///< a deque: no growth slack or copy when it grows
+    /// Devices named by user rules (index 0: none), so that a user rule costs a few bytes.
+    std::vector<std::string> devices_{std::string()};
+    std::unordered_map<std::string, std::uint32_t> device_ids_{{std::string(), 0}};
+    std::uint32_t device_id(const std::string& device) {
+        auto [it, fresh] = device_ids_.emplace(device, static_cast<std::uint32_t>(devices_.size()));
+        if (fresh) devices_.push_back(device);
+        return it->second;
+    }
     /// Mark value -> the chain that handles the connection (NFQ-*, NFLOG-*), sorted.
     std::map<std::uint32_t, std::string> special_marks_;
     std::set<std::string> warned_;
+    /// expand(): zone -> its networks in c_.networks order (filled on first use).
+    std::unordered_map<std::string, std::vector<const model::Network*>> zone_networks_;
+    /// interned(): the tails of the rules.conf line being lowered (cleared for each line).
+    std::unordered_map<std::string, std::shared_ptr<const ir::RuleTail>> line_tails_;
     std::unordered_set<std::string> seen_raw_;        ///< helper rules already attached
     std::unordered_set<std::string> seen_broadcast_;  ///< broadcast rules already emitted
 };
@@ -227,8 +267,14 @@ std::vector<Endpoint> FamilyCompiler::expand(const std::string& text, bool sourc
         case K::Zone: {
             const model::Zone* zone = c_.find_zone(name->zone);
             if (zone == nullptr || !zone->active) return out;
-            for (const auto& net : c_.networks) {
-                if (net.zone == name->zone && net.active) add_network(net, source, out, nullptr);
+            if (zone_networks_.empty()) {
+                // Once per family: the networks of each zone, in c_.networks order.
+                for (const auto& net : c_.networks) zone_networks_[net.zone].push_back(&net);
+            }
+            auto it = zone_networks_.find(name->zone);
+            if (it == zone_networks_.end()) return out;
+            for (const model::Network* net : it->second) {
+                if (net->active) add_network(*net, source, out, nullptr);
             }
             return out;
         }
@@ -336,6 +382,56 @@ std::vector<Match> FamilyCompiler::address_matches(const Endpoint& src, const En
     return m;
 }
 
+namespace {
+/// " ARG", quoted as ir::matches_text() quotes it.
+void append_arg(std::string& out, const std::string& arg) {
+    out += ' ';
+    bool plain = !arg.empty();
+    for (char c : arg) {
+        if (c == ' ' || c == '"' || c == '\'' || c == '\\' || c == '\t') plain = false;
+    }
+    if (plain) out += arg;
+    else out += ir::quote_arg(arg);
+}
+void append_arg(std::string& out, const char* arg) {
+    out += ' ';
+    out += arg;
+}
+}  // namespace
+
+std::string FamilyCompiler::address_text(const Endpoint& src, const Endpoint& dst, const PortMatch& port,
+                                         bool syn) const {
+    // Exactly ir::matches_text(address_matches(src, dst, port, syn)), without the vectors.
+    std::string t;
+    t.reserve(128);
+    if (!src.device.empty()) append_arg(t, "-i"), append_arg(t, src.device);
+    if (!dst.device.empty()) append_arg(t, "-o"), append_arg(t, dst.device);
+    if (!port.protocol.empty()) append_arg(t, "-p"), append_arg(t, port.protocol);
+    if (!src.address.empty()) append_arg(t, "-s"), append_arg(t, src.address);
+    if (!dst.address.empty()) append_arg(t, "-d"), append_arg(t, dst.address);
+    if (port.protocol == "tcp" || port.protocol == "udp") {
+        bool tcp_syn = syn && port.protocol == "tcp";
+        if (!port.sport.empty() || !port.dport.empty() || tcp_syn) {
+            t += " -m ";
+            t += port.protocol;
+            if (!port.sport.empty()) append_arg(t, "--sport"), append_arg(t, port.sport);
+            if (!port.dport.empty()) append_arg(t, "--dport"), append_arg(t, port.dport);
+            if (tcp_syn) append_arg(t, "--syn");
+        }
+    } else if (port.protocol == "icmp" && !port.icmp_type.empty()) {
+        t += " -m icmp";
+        append_arg(t, "--icmp-type"), append_arg(t, port.icmp_type);
+    } else if (port.protocol == "ipv6-icmp" && !port.icmp_type.empty()) {
+        t += " -m icmp6";
+        append_arg(t, "--icmpv6-type"), append_arg(t, port.icmp_type);
+    }
+    if (!src.mac.empty()) {
+        t += " -m mac";
+        append_arg(t, "--mac-source"), append_arg(t, src.mac);
+    }
+    return t;
+}
+
 std::string FamilyCompiler::log_prefix(const std::string& action, const std::string& user) const {
     std::string text = "vrmr: " + action;
     if (!user.empty()) text += " " + render::sanitize_text(user, model::kMaxLogPrefixLength);
@@ -343,17 +439,24 @@ std::string FamilyCompiler::log_prefix(const std::string& action, const std::str
     return render::sanitize_text(text, 60) + " ";
 }
 
-Rule FamilyCompiler::log_rule(std::vector<Match> matches, const std::string& prefix,
-                              const std::string& limit, const std::string& burst,
-                              diag::Location origin) const {
+std::vector<Match> FamilyCompiler::with_limit(std::vector<Match> matches, const std::string& limit,
+                                              const std::string& burst) {
     if (!limit.empty()) {
         std::vector<std::string> args{"--limit", limit};
         if (!burst.empty()) args.insert(args.end(), {"--limit-burst", burst});
         matches.push_back(mod("limit", args));
     }
-    return rule(std::move(matches),
-                jump("NFLOG", {"--nflog-group", std::to_string(s_.nfgrp), "--nflog-prefix", prefix}),
-                std::move(origin));
+    return matches;
+}
+
+Target FamilyCompiler::log_target(const std::string& prefix) const {
+    return jump("NFLOG", {"--nflog-group", std::to_string(s_.nfgrp), "--nflog-prefix", prefix});
+}
+
+Rule FamilyCompiler::log_rule(std::vector<Match> matches, const std::string& prefix,
+                              const std::string& limit, const std::string& burst,
+                              diag::Location origin) const {
+    return rule(with_limit(std::move(matches), limit, burst), log_target(prefix), std::move(origin));
 }
 
 Rule FamilyCompiler::log_rule_fixed(std::vector<Match> matches, const std::string& what, int burst) const {
@@ -641,6 +744,7 @@ Target FamilyCompiler::decision(const model::Rule& r) {
 }
 
 void FamilyCompiler::lower_rule(const model::Rule& r) {
+    line_tails_.clear();
     if (!r.active || r.is_separator()) return;
     const model::Service* service = nullptr;
     if (r.service != "any" && r.service != "all") {
@@ -691,32 +795,54 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     else chains = {"FORWARD"};
 
     Target target = decision(r);
+    // All expansions of this line share one target and origin (ir::RuleTail) per kind of rule.
+    // Per base chain, as the state matches differ; each tail keeps what all its rules end with.
+    std::array<std::shared_ptr<const ir::RuleTail>, 3> main_tails, log_tails;
+    std::optional<std::string> main_suffix;  ///< limit and comment matches, as text
+    std::optional<std::string> log_suffix;
+    std::optional<Target> log_target_of_rule;
     for (const auto& chain : chains) {
+        const std::uint8_t ci = base_chain_index(chain);  // 0 INPUT, 1 OUTPUT, 2 FORWARD
+        const bool is_input = ci == 0, is_output = ci == 1, is_forward = ci == 2;
         for (const auto& s0 : src) {
             for (const auto& d0 : dst) {
-                Endpoint s = s0;
-                Endpoint d = d0;
-                if (chain == "INPUT") {
+                // Copies only where a side changes (INPUT, OUTPUT); FORWARD uses both as they are.
+                Endpoint s_copy, d_copy;
+                const Endpoint* sp = &s0;
+                const Endpoint* dp = &d0;
+                if (is_input) {
+                    d_copy = d0;
+                    dp = &d_copy;
                     // The destination is the firewall: the address of the interface the
                     // traffic arrives on, when known (no address: any local address).
-                    d.device.clear();
+                    d_copy.device.clear();
                     if (to->kind == K::Firewall) {
                         // An interface without an address in this family takes no part in it.
-                        if (s.iface != nullptr && !v4() && !s.iface->ipv6) continue;
-                        d.address = interface_address(s.iface).value_or("");
+                        if (s0.iface != nullptr && !v4() && !s0.iface->ipv6) continue;
+                        d_copy.address = interface_address(s0.iface).value_or("");
                     }
                     // redirect: the kernel picks the local address; match the redirection.
-                    if (r.action == Action::Redirect) d.address.clear();
-                } else if (chain == "OUTPUT") {
-                    s.device.clear();
-                    s.mac.clear();
+                    if (r.action == Action::Redirect) d_copy.address.clear();
+                } else if (is_output) {
+                    s_copy = s0;
+                    sp = &s_copy;
+                    s_copy.device.clear();
+                    s_copy.mac.clear();
                     if (from->kind == K::Firewall) {
-                        if (d.iface != nullptr && !v4() && !d.iface->ipv6) continue;
-                        s.address = interface_address(d.iface).value_or("");
+                        if (d0.iface != nullptr && !v4() && !d0.iface->ipv6) continue;
+                        s_copy.address = interface_address(d0.iface).value_or("");
                     }
                 }
-                if (chain == "INPUT" && to->kind == K::Any) d = Endpoint{};
-                if (chain == "OUTPUT" && from->kind == K::Any) s = Endpoint{};
+                if (is_input && to->kind == K::Any) {
+                    d_copy = Endpoint{};
+                    dp = &d_copy;
+                }
+                if (is_output && from->kind == K::Any) {
+                    s_copy = Endpoint{};
+                    sp = &s_copy;
+                }
+                const Endpoint& s = *sp;
+                const Endpoint& d = *dp;
                 for (auto p : port_list) {
                     if (to->kind == K::Broadcast && p.protocol != "udp") continue;
                     if (r.action == Action::Redirect) {
@@ -725,59 +851,79 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         p.dport = o.remoteport->front().str();
                     }
                     bool stateful = to->kind != K::Broadcast;
-                    std::vector<Match> m = address_matches(s, d, p, stateful);
-                    if (stateful) m.push_back(ctstate("NEW"));
+                    // The matches as text: address_matches(s, d, p, stateful), NEW, DNAT.
+                    // The address part differs per expansion; the state part per chain only.
+                    std::string m_text = address_text(s, d, p, stateful);
+                    std::string state_text;
+                    if (stateful) state_text += kNewText;
                     // Only connections that came through this rule's own DNAT/REDIRECT, not
                     // direct ones to the inside address.
                     bool translated = r.action == Action::Portfw || r.action == Action::Bounce ||
                                       r.action == Action::Redirect;
-                    if (translated && (chain == "FORWARD" || r.action == Action::Redirect)) {
-                        m.push_back(ctstate("DNAT"));
+                    if (translated && (is_forward || r.action == Action::Redirect)) {
+                        state_text += kDnatText;
                     }
-                    diag::Location origin = r.location;
-                    std::vector<Match> main = m;
-                    if (o.limit) {
-                        std::vector<std::string> args{"--limit", o.limit->str() + (o.limit->unit_written ? "" : "/sec")};
-                        if (o.burst) args.insert(args.end(), {"--limit-burst", std::to_string(*o.burst)});
-                        main.push_back(mod("limit", args));
+
+                    const diag::Location& origin = r.location;
+                    if (!main_suffix) {
+                        std::vector<Match> extra;
+                        if (o.limit) {
+                            std::vector<std::string> args{"--limit", o.limit->str() + (o.limit->unit_written ? "" : "/sec")};
+                            if (o.burst) args.insert(args.end(), {"--limit-burst", std::to_string(*o.burst)});
+                            extra.push_back(mod("limit", args));
+                        }
+                        if (o.comment) extra.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
+                        main_suffix = ir::matches_text(extra);
                     }
-                    if (o.comment) main.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
                     auto add_user = [&](Rule ur) {
-                        user_rules_.push_back(UserFilterRule{chain, s.device, d.device, std::move(ur)});
+                        user_rules_.push_back(UserFilterRule{ci, device_id(s.device), device_id(d.device), std::move(ur)});
                     };
                     if (o.log || r.action == Action::Log) {
-                        std::string limit, burst;
-                        if (o.loglimit) {
-                            limit = std::to_string(*o.loglimit) + "/sec";
-                            burst = std::to_string(*o.loglimit * 2);
-                        } else if (o.limit) {
-                            limit = o.limit->str() + (o.limit->unit_written ? "" : "/sec");
-                            if (o.burst) burst = std::to_string(*o.burst);
-                        } else {
-                            // Unlike the original, a log rule is never unlimited.
-                            limit = std::to_string(s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) + "/sec";
-                            burst = std::to_string((s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) * 2);
+                        if (!log_suffix) {
+                            std::string limit, burst;
+                            if (o.loglimit) {
+                                limit = std::to_string(*o.loglimit) + "/sec";
+                                burst = std::to_string(*o.loglimit * 2);
+                            } else if (o.limit) {
+                                limit = o.limit->str() + (o.limit->unit_written ? "" : "/sec");
+                                if (o.burst) burst = std::to_string(*o.burst);
+                            } else {
+                                // Unlike the original, a log rule is never unlimited.
+                                limit = std::to_string(s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) + "/sec";
+                                burst = std::to_string((s_.log_policy_limit == 0 ? 30 : s_.log_policy_limit) * 2);
+                            }
+                            std::string shown = base::to_upper(model::action_name(r.action));
+                            if (r.action == Action::Log) shown = "NFLOG";
+                            std::vector<Match> extra;
+                            // The log action is the log rule itself (non-terminating).
+                            if (r.action == Action::Log && o.comment) {
+                                extra.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
+                            }
+                            log_suffix = ir::matches_text(with_limit(std::move(extra), limit, burst));
+                            log_target_of_rule = log_target(log_prefix(shown, o.logprefix.value_or("")));
                         }
-                        std::string shown = base::to_upper(model::action_name(r.action));
-                        if (r.action == Action::Log) shown = "NFLOG";
-                        std::vector<Match> lm = m;
-                        // The log action is the log rule itself (non-terminating).
-                        if (r.action == Action::Log && o.comment) {
-                            lm.push_back(mod("comment", {"--comment", render::sanitize_text(*o.comment, 128)}));
+                        if (!log_tails[ci]) {
+                            log_tails[ci] = std::make_shared<const ir::RuleTail>(
+                                ir::RuleTail{*log_target_of_rule, origin, state_text + *log_suffix});
                         }
-                        add_user(log_rule(lm, log_prefix(shown, o.logprefix.value_or("")), limit, burst, origin));
+                        add_user(Rule(m_text, log_tails[ci]));
                         if (r.action == Action::Log) continue;
                     }
-                    Target t = target;
-                    if (to->kind == K::Broadcast) {
-                        if (r.action == Action::Accept) t = jump("ACCEPT");
+                    if (!main_tails[ci]) {
+                        Target t = target;
+                        if (to->kind == K::Broadcast) {
+                            if (r.action == Action::Accept) t = jump("ACCEPT");
+                        }
+                        main_tails[ci] = std::make_shared<const ir::RuleTail>(
+                            ir::RuleTail{std::move(t), origin, state_text + *main_suffix});
                     }
-                    add_user(rule(main, t, origin));
+                    add_user(Rule(m_text, main_tails[ci]));
 
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)
                     bool lets_in = target.name != "DROP" && target.name != "REJECT" && target.name != "TCPRESET";
-                    if (service != nullptr && lets_in && r.action != Action::Portfw && r.action != Action::Bounce) {
+                    if (service != nullptr && !service->helper.empty() && lets_in && r.action != Action::Portfw &&
+                        r.action != Action::Bounce) {
                         Endpoint rs = s, rd = d;
                         rd.device.clear();
                         rs.mac.clear();
@@ -790,7 +936,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         std::string value = hex(*o.nfmark) + "/0xffffffff";
                         auto fwd = address_matches(s, d, p, false);
                         fwd.push_back(ctstate("NEW,ESTABLISHED,RELATED"));
-                        rs_.table("mangle").chain(chain).rules.push_back(rule(fwd, jump("MARK", {"--set-xmark", value}), origin));
+                        rs_.table("mangle").chain(chain).rules.push_back(interned(fwd, jump("MARK", {"--set-xmark", value}), origin));
                         PortMatch rp = p;
                         std::swap(rp.sport, rp.dport);
                         Endpoint rs2 = d, rd2 = s;
@@ -800,7 +946,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         if (rchain == "OUTPUT") rs2.device.clear();
                         auto rev = address_matches(rs2, rd2, rp, false);
                         rev.push_back(ctstate("ESTABLISHED,RELATED"));
-                        rs_.table("mangle").chain(rchain).rules.push_back(rule(rev, jump("MARK", {"--set-xmark", value}), origin));
+                        rs_.table("mangle").chain(rchain).rules.push_back(interned(rev, jump("MARK", {"--set-xmark", value}), origin));
                     }
                 }
             }
@@ -816,7 +962,7 @@ void FamilyCompiler::add_helper(const std::string& raw_chain, std::vector<Match>
     // The kernel has no IPv6 helper for these; asking for one fails the IPv6 load.
     if (helper.empty()) return;
     if (!v4() && (helper == "irc" || helper == "pptp" || helper == "netbios-ns" || helper == "snmp")) return;
-    Rule ct = rule(std::move(matches), jump("CT", {"--helper", helper}), origin);
+    Rule ct = interned(std::move(matches), jump("CT", {"--helper", helper}), origin);
     // Many rules share a service and endpoints: attach each helper rule once.
     if (!seen_raw_.insert(raw_chain + "\n" + render::rule_text(ct)).second) return;
     rs_.table("raw").chain(raw_chain).rules.push_back(std::move(ct));
@@ -841,9 +987,9 @@ void FamilyCompiler::lower_broadcast(const model::Rule& r, const model::Service&
             Endpoint bd{net->ipv4->broadcast().str() + "/32", "", nullptr, "", net};
             for (const auto& p : ports(&service)) {
                 if (p.protocol != "udp") continue;
-                Rule b = rule(address_matches(bs, bd, p, false), jump(target), r.location);
+                Rule b = interned(address_matches(bs, bd, p, false), jump(target), r.location);
                 if (seen_broadcast_.insert(render::rule_text(b)).second) {
-                    user_rules_.push_back(UserFilterRule{"INPUT", bs.device, "", std::move(b)});
+                    user_rules_.push_back(UserFilterRule{base_chain_index("INPUT"), device_id(bs.device), 0, std::move(b)});
                 }
             }
         }
@@ -904,7 +1050,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                         if (r.action == Action::Masq) {
                             std::vector<std::string> args;
                             if (o.random) args.push_back("--random");
-                            nat.chain("POSTROUTING").rules.push_back(rule(m, jump("MASQUERADE", args), r.location));
+                            nat.chain("POSTROUTING").rules.push_back(interned(m, jump("MASQUERADE", args), r.location));
                         } else {
                             auto addr = interface_address(d.iface);
                             if (!addr) {
@@ -915,7 +1061,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                             }
                             std::vector<std::string> args{"--to-source", addr->substr(0, addr->find('/'))};
                             if (o.random) args.push_back("--random");
-                            nat.chain("POSTROUTING").rules.push_back(rule(m, jump("SNAT", args), r.location));
+                            nat.chain("POSTROUTING").rules.push_back(interned(m, jump("SNAT", args), r.location));
                         }
                         break;
                     }
@@ -958,7 +1104,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                             if (o.random) args.push_back("--random");
                             // raw runs before the DNAT: the helper matches the packet as it arrives.
                             if (service != nullptr) add_helper("PREROUTING", m, service->helper, r.location);
-                            nat.chain("PREROUTING").rules.push_back(rule(m, jump("DNAT", args), r.location));
+                            nat.chain("PREROUTING").rules.push_back(interned(m, jump("DNAT", args), r.location));
                         }
                         if (r.action == Action::Bounce) {
                             // Replies must come back through the firewall: SNAT to via_int's address.
@@ -978,7 +1124,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                             auto m = address_matches(ss, dd, dp, false);
                             add_comment(m);
                             nat.chain("POSTROUTING").rules.push_back(
-                                rule(m, jump("SNAT", {"--to-source", addr->substr(0, addr->find('/'))}), r.location));
+                                interned(m, jump("SNAT", {"--to-source", addr->substr(0, addr->find('/'))}), r.location));
                         }
                         break;
                     }
@@ -987,7 +1133,7 @@ void FamilyCompiler::lower_nat(const model::Rule& r, const model::Service* servi
                         add_comment(m);
                         std::vector<std::string> args{"--to-ports", std::to_string(*o.redirectport)};
                         if (o.random) args.push_back("--random");
-                        nat.chain("PREROUTING").rules.push_back(rule(m, jump("REDIRECT", args), r.location));
+                        nat.chain("PREROUTING").rules.push_back(interned(m, jump("REDIRECT", args), r.location));
                         break;
                     }
                     default:
@@ -1044,8 +1190,9 @@ std::string chain_name(const std::string& prefix, const std::vector<std::string>
 void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::string& prefix,
                                     bool by_in, bool by_out) {
     std::vector<const UserFilterRule*> rules;
+    const std::uint8_t wanted = base_chain_index(base_chain);
     for (const auto& u : user_rules_) {
-        if (u.chain == base_chain) rules.push_back(&u);
+        if (u.chain == wanted) rules.push_back(&u);
     }
     if (rules.empty()) return;
 
@@ -1056,8 +1203,8 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
     std::map<std::string, std::vector<std::size_t>> in_only, out_only;
     std::vector<std::size_t> none;
     for (std::size_t i = 0; i < rules.size(); ++i) {
-        const std::string in = by_in ? rules[i]->in : "";
-        const std::string out = by_out ? rules[i]->out : "";
+        const std::string& in = by_in ? devices_[rules[i]->in] : devices_[0];
+        const std::string& out = by_out ? devices_[rules[i]->out] : devices_[0];
         if (!in.empty() && !out.empty()) both[{in, out}].push_back(i);
         else if (!in.empty()) in_only[in].push_back(i);
         else if (!out.empty()) out_only[out].push_back(i);
@@ -1188,7 +1335,7 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_dispatch("FORWARD", "FWD", true, true);
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_epilogue(chain);
     forwards = std::any_of(user_rules_.begin(), user_rules_.end(),
-                           [](const UserFilterRule& u) { return u.chain == "FORWARD"; });
+                           [](const UserFilterRule& u) { return u.chain == base_chain_index("FORWARD"); });
 
     // Chains nobody jumps to are dropped (e.g. ANTISPOOF without rules).
     auto& f = rs_.table("filter");
@@ -1209,6 +1356,14 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
 }
 
 }  // namespace
+
+ir::Ruleset compile_family(const model::Config& config, Family family, const CompileOptions& options,
+                           diag::Diagnostics& diags, bool* forwards) {
+    bool fwd = false;
+    ir::Ruleset rs = FamilyCompiler(config, family, options, diags).run(fwd);
+    if (forwards != nullptr) *forwards = fwd;
+    return rs;
+}
 
 Compiled compile(const model::Config& config, const CompileOptions& options, diag::Diagnostics& diags) {
     Compiled out;

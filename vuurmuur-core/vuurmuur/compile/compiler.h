@@ -53,4 +53,10 @@ inline constexpr std::uint32_t kMarkNflogBase = 65539;
 Compiled compile(const model::Config& config, const CompileOptions& options,
                  diag::Diagnostics& diags);
 
+/// One family of compile() (the same ruleset, whatever options.ipv4/ipv6 say), for callers
+/// that render a family and release it before compiling the next, so that only one family's
+/// IR exists at a time. `forwards`, when given, is set as Compiled::forwards_* would be.
+ir::Ruleset compile_family(const model::Config& config, ir::Family family, const CompileOptions& options,
+                           diag::Diagnostics& diags, bool* forwards = nullptr);
+
 }  // namespace vuurmuur::compile

@@ -90,6 +90,7 @@ KvFile KvFile::parse(std::string_view text, std::string path, diag::Diagnostics&
         file.lines_.push_back(std::move(whole));
         return file;
     }
+    file.lines_.reserve(lines);  // exact: no growth slack in a tree of thousands of small files
     int line_no = 0;
     std::size_t start = 0;
     while (start < text.size()) {

@@ -2,6 +2,7 @@
 #include "vuurmuur/config/textdir.h"
 
 #include <algorithm>
+#include <functional>
 #include <string_view>
 
 #include "vuurmuur/io/file_io.h"
@@ -112,13 +113,16 @@ bool load_file(Tree& tree, const std::string& rel, diag::Diagnostics& diags) {
     return true;
 }
 
-Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
-    Tree tree;
-    tree.root = root;
+namespace {
+
+/// The walk of the tree: `visit(rel)` for every file to read, in walk order (rules files only
+/// when present).
+void walk_textdir(const fs::path& root, diag::Diagnostics& diags,
+                  const std::function<void(const std::string&)>& visit) {
     // The root listing reports symlinks among the top-level entries; only entries it returns
     // are read, so nothing is read through a link (and nothing is reported twice).
     auto top = io::list_dir(root, "", false, diags);
-    if (!top) return tree;
+    if (!top) return;
     auto listed = [&](std::string_view name) {
         return std::any_of(top->begin(), top->end(),
                            [&](const io::DirEntry& e) { return e.name == name; });
@@ -126,35 +130,35 @@ Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
     auto load_if_present = [&](const std::string& rel) {
         std::error_code ec;  // not the throwing overload: EACCES is a diagnostic, not an exception
         if (fs::symlink_status(root / rel, ec).type() != fs::file_type::not_found) {
-            load_file(tree, rel, diags);
+            visit(rel);
         }
     };
-    if (listed("config.conf")) load_file(tree, "config.conf", diags);
+    if (listed("config.conf")) visit("config.conf");
 
     std::vector<std::string> zones;
     if (listed("zones")) zones = object_dirs(root, "zones", diags);
     for (const auto& zone : zones) {
         std::string zdir = "zones/" + zone;
-        load_file(tree, zdir + "/zone.config", diags);
+        visit(zdir + "/zone.config");
         for (const auto& net : object_dirs(root, zdir + "/networks", diags)) {
             std::string ndir = zdir + "/networks/" + net;
-            load_file(tree, ndir + "/network.config", diags);
+            visit(ndir + "/network.config");
             for (const auto& host : object_files(root, ndir + "/hosts", ".host", diags)) {
-                load_file(tree, ndir + "/hosts/" + host + ".host", diags);
+                visit(ndir + "/hosts/" + host + ".host");
             }
             for (const auto& group : object_files(root, ndir + "/groups", ".group", diags)) {
-                load_file(tree, ndir + "/groups/" + group + ".group", diags);
+                visit(ndir + "/groups/" + group + ".group");
             }
         }
     }
     if (listed("interfaces")) {
         for (const auto& iface : object_files(root, "interfaces", ".conf", diags)) {
-            load_file(tree, "interfaces/" + iface + ".conf", diags);
+            visit("interfaces/" + iface + ".conf");
         }
     }
     if (listed("services")) {
         for (const auto& service : object_files(root, "services", "", diags)) {
-            load_file(tree, "services/" + service, diags);
+            visit("services/" + service);
         }
     }
     if (listed("rules")) {
@@ -169,7 +173,30 @@ Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
             load_if_present("rules/blocklist.conf");
         }
     }
+}
+
+}  // namespace
+
+Tree load_textdir(const fs::path& root, diag::Diagnostics& diags) {
+    Tree tree;
+    tree.root = root;
+    walk_textdir(root, diags, [&](const std::string& rel) { load_file(tree, rel, diags); });
     return tree;
+}
+
+void for_each_file(const fs::path& root, diag::Diagnostics& diags,
+                   const std::function<void(const std::string&, const KvFile&)>& use) {
+    std::vector<std::string> rels;
+    walk_textdir(root, diags, [&](const std::string& rel) { rels.push_back(rel); });
+    std::sort(rels.begin(), rels.end());  // the order of Tree::files
+    rels.erase(std::unique(rels.begin(), rels.end()), rels.end());
+    for (const auto& rel : rels) {
+        auto text = io::read_config_file(root / rel, rel, kMaxFileBytes, diags);
+        if (!text) continue;
+        KvFile file = KvFile::parse(*text, rel, diags);
+        text.reset();
+        use(rel, file);
+    }
 }
 
 }  // namespace vuurmuur::config

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 
@@ -33,6 +34,13 @@ struct Tree {
 
 /// Reads the whole tree. Problems are reported; what can be read is returned.
 Tree load_textdir(const std::filesystem::path& root, diag::Diagnostics& diags);
+
+/// The same files as load_textdir(), in the same order (Tree::files'), each handed to `use`
+/// and released before the next is read: for a caller that needs each file only once (the
+/// model build of `vuurmuur-script compile`), so that the whole tree never has to be held.
+/// Diagnostics are the same; those of listing directories come before those of reading.
+void for_each_file(const std::filesystem::path& root, diag::Diagnostics& diags,
+                   const std::function<void(const std::string&, const KvFile&)>& use);
 
 /// Reads one file of the tree into `tree` (used after edits and by the store).
 bool load_file(Tree& tree, const std::string& rel, diag::Diagnostics& diags);

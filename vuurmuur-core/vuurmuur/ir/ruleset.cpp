@@ -2,6 +2,9 @@
 #include "vuurmuur/ir/ruleset.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <new>
 #include <functional>
 #include <map>
 
@@ -24,8 +27,30 @@ std::string quote_arg(const std::string& arg) {
     return out;
 }
 
-Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin) {
+namespace {
+
+void append_quoted(std::string& out, const std::string& arg) {
+    bool needs = arg.empty();
+    for (char c : arg) {
+        if (c == ' ' || c == '"' || c == '\'' || c == '\\' || c == '\t') needs = true;
+    }
+    if (!needs) {
+        out += arg;
+        return;
+    }
+    out += quote_arg(arg);
+}
+
+}  // namespace
+
+std::string matches_text(const std::vector<Match>& matches) {
+    std::size_t size = 0;
+    for (const auto& m : matches) {
+        size += m.module.size() + 4;
+        for (const auto& a : m.args) size += a.size() + 1;
+    }
     std::string text;
+    text.reserve(size);
     for (const auto& m : matches) {
         if (!m.module.empty()) {
             text += " -m ";
@@ -33,16 +58,84 @@ Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag
         }
         for (const auto& a : m.args) {
             text += ' ';
-            text += quote_arg(a);
+            append_quoted(text, a);
         }
     }
-    text.shrink_to_fit();
-    body_ = std::make_shared<const Body>(Body{std::move(text), std::move(target), std::move(origin)});
+    return text;
 }
+
+namespace {
+
+const RuleTail kNoTail{};
+
+}  // namespace
+
+/// One allocation: this header, then the matches text (not terminated).
+struct Rule::Body {
+    std::atomic<std::uint32_t> refs{1};
+    std::uint32_t size = 0;
+    std::shared_ptr<const RuleTail> tail;
+
+    const char* text() const { return reinterpret_cast<const char*>(this + 1); }
+    char* text() { return reinterpret_cast<char*>(this + 1); }
+
+    static Body* make(std::string_view text, std::shared_ptr<const RuleTail> tail) {
+        void* raw = ::operator new(sizeof(Body) + text.size());
+        Body* b = new (raw) Body;
+        b->size = static_cast<std::uint32_t>(text.size());
+        b->tail = std::move(tail);
+        if (!text.empty()) std::memcpy(b->text(), text.data(), text.size());
+        return b;
+    }
+    static void destroy(Body* b) noexcept {
+        b->~Body();
+        ::operator delete(static_cast<void*>(b));
+    }
+};
+
+Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin)
+    : Rule(matches, std::make_shared<const RuleTail>(RuleTail{std::move(target), std::move(origin), {}})) {}
+
+Rule::Rule(const std::vector<Match>& matches, std::shared_ptr<const RuleTail> tail)
+    : body_(Body::make(ir::matches_text(matches), std::move(tail))) {}
+
+Rule::Rule(std::string_view text, std::shared_ptr<const RuleTail> tail)
+    : body_(Body::make(text, std::move(tail))) {}
+
+void Rule::retain() const noexcept {
+    if (body_ != nullptr) body_->refs.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Rule::release() noexcept {
+    if (body_ != nullptr && body_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) Body::destroy(body_);
+    body_ = nullptr;
+}
+
+void Rule::append_matches(std::string& out) const {
+    if (body_ == nullptr) return;
+    out.append(body_->text(), body_->size);
+    if (body_->tail) out += body_->tail->suffix;
+}
+
+std::string Rule::matches_text() const {
+    std::string out;
+    append_matches(out);
+    return out;
+}
+
+const std::optional<Target>& Rule::target() const {
+    return body_ != nullptr && body_->tail ? body_->tail->target : kNoTail.target;
+}
+
+const diag::Location& Rule::origin() const {
+    return body_ != nullptr && body_->tail ? body_->tail->origin : kNoTail.origin;
+}
+
+bool Rule::is_shared() const { return body_ != nullptr && body_->refs.load(std::memory_order_relaxed) > 1; }
 
 std::vector<std::string> Rule::match_words() const {
     std::vector<std::string> words;
-    const std::string& t = body_->matches;
+    const std::string t = matches_text();
     std::size_t i = 0;
     while (i < t.size()) {
         while (i < t.size() && t[i] == ' ') ++i;
@@ -122,7 +215,7 @@ std::string dump(const Ruleset& ruleset) {
             out += "\n";
             for (const auto& r : c.rules) {
                 out += "    rule";
-                out += r.matches_text();
+                r.append_matches(out);
                 if (r.target()) {
                     out += r.target()->go_to ? " goto " : " -> ";
                     out += r.target()->name;
@@ -145,6 +238,7 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
     // chain's rules; a jump may or may not be taken, so the worst case adds the callee's path.
     // Chains are acyclic by construction.
     std::map<std::string, std::size_t> memo;
+    std::string t;  // one buffer for every rule's matches
     std::function<std::size_t(const std::string&)> cost = [&](const std::string& name) -> std::size_t {
         auto it = memo.find(name);
         if (it != memo.end()) return it->second;
@@ -156,9 +250,15 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
         std::size_t sum_jumps = 0;
         for (const auto& r : c->rules) {
             if (!r.target() || filter->find(r.target()->name) == nullptr) continue;
+            const std::size_t c_cost = cost(r.target()->name);
+            std::size_t& best = r.target()->go_to ? worst_callee : sum_jumps;
+            // A callee no costlier than the worst so far changes nothing, counted or not (most
+            // rules jump to the same NEWACCEPT): its matches need no look.
+            if (c_cost <= best) continue;
             // Only dispatch chains (FWD...) and the chains a NEW packet enters count.
             bool new_state_only_elsewhere = false;
-            const std::string& t = r.matches_text();
+            t.clear();
+            r.append_matches(t);
             for (std::size_t at = t.find(" --ctstate "); at != std::string::npos; at = t.find(" --ctstate ", at + 1)) {
                 std::size_t v = at + 11;
                 std::size_t e = t.find(' ', v);
@@ -167,9 +267,7 @@ std::size_t worst_case_new_forward(const Ruleset& ruleset) {
                 }
             }
             if (new_state_only_elsewhere) continue;
-            std::size_t c_cost = cost(r.target()->name);
-            if (r.target()->go_to) worst_callee = std::max(worst_callee, c_cost);
-            else sum_jumps = std::max(sum_jumps, c_cost);
+            best = c_cost;
         }
         std::size_t total = own + std::max(worst_callee, sum_jumps);
         memo[name] = total;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
+#include <utility>
 #include <optional>
 #include <unordered_map>
 #include <string>
@@ -36,39 +38,71 @@ struct Target {
 /// One argument as iptables(-restore) reads it: quoted when it holds spaces or quotes.
 std::string quote_arg(const std::string& arg);
 
+/// Matches as a rule keeps them: " -m MODULE" and each argument preceded by a space. The
+/// text of a concatenation of matches is the concatenation of their texts.
+std::string matches_text(const std::vector<Match>& matches);
+
+/// What rules made from one rules.conf line have in common: the target and the origin.
+struct RuleTail {
+    std::optional<Target> target;  ///< none: a counting rule
+    diag::Location origin;         ///< the rules.conf / config line behind it (empty: prologue)
+    /// Matches every rule with this tail ends with (as text, like matches_text()), kept once:
+    /// for example " -m conntrack --ctstate NEW" and the limit and comment of a user rule.
+    std::string suffix;
+};
+
 /// A rule: matches + target, immutable once built. The matches are kept as their
 /// iptables-restore text (" -i eth0 -p tcp -m tcp --dport 80"), which is compact and what
-/// the renderer writes. Copies share one body, so the dispatch can place a rule in many
-/// chains for the price of a pointer.
+/// the renderer writes. Copies share one body (one allocation: a reference count, the tail
+/// and the text), so the dispatch can place a rule in many chains for the price of a
+/// pointer; the expansions of one rules.conf line share one tail.
 class Rule {
 public:
     Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin = {});
+    Rule(const std::vector<Match>& matches, std::shared_ptr<const RuleTail> tail);
+    /// From matches already laid out as text (what matches_text() would give for them), to
+    /// which the tail's suffix is appended.
+    Rule(std::string_view matches_text, std::shared_ptr<const RuleTail> tail);
+    Rule(const Rule& other) noexcept : body_(other.body_) { retain(); }
+    Rule(Rule&& other) noexcept : body_(other.body_) { other.body_ = nullptr; }
+    Rule& operator=(const Rule& other) noexcept {
+        if (this != &other) {
+            Rule copy(other);
+            std::swap(body_, copy.body_);
+        }
+        return *this;
+    }
+    Rule& operator=(Rule&& other) noexcept {
+        std::swap(body_, other.body_);
+        return *this;
+    }
+    ~Rule() { release(); }
 
     /// The matches as text, each option preceded by a space; empty for none.
-    const std::string& matches_text() const { return body_->matches; }
+    std::string matches_text() const;
+    /// Appends matches_text() to `out` (without a temporary).
+    void append_matches(std::string& out) const;
     /// The matches split into (unquoted) words, for inspection and tests.
     std::vector<std::string> match_words() const;
-    const std::optional<Target>& target() const { return body_->target; }
+    const std::optional<Target>& target() const;
     /// The rules.conf / config line behind it (empty: prologue).
-    const diag::Location& origin() const { return body_->origin; }
+    const diag::Location& origin() const;
 
     /// The same object for every copy of this rule (for caches keyed by rule).
-    const void* identity() const { return body_.get(); }
+    const void* identity() const { return body_; }
     /// Whether other chains hold copies of this rule.
-    bool is_shared() const { return body_.use_count() > 1; }
+    bool is_shared() const;
 
     bool operator==(const Rule& other) const {
         return body_ == other.body_ ||
-               (matches_text() == other.matches_text() && target() == other.target());
+               (target() == other.target() && matches_text() == other.matches_text());
     }
 
 private:
-    struct Body {
-        std::string matches;
-        std::optional<Target> target;  ///< none: a counting rule
-        diag::Location origin;
-    };
-    std::shared_ptr<const Body> body_;
+    struct Body;
+    Body* body_ = nullptr;  ///< never null except in a moved-from rule
+    void retain() const noexcept;
+    void release() noexcept;
 };
 
 struct Chain {

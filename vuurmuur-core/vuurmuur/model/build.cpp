@@ -535,7 +535,9 @@ Service build_service(const KvFile& file, const std::string& name, diag::Diagnos
 
 void build_rules(const KvFile& file, Config& config, diag::Diagnostics& diags) {
     ObjectReader r(file, ObjectKind::Ruleset, diags);
-    for (const KvLine* line : r.multi("RULE")) {
+    auto lines = r.multi("RULE");
+    config.rules.reserve(config.rules.size() + lines.size());  // exact: a model::Rule is large
+    for (const KvLine* line : lines) {
         auto rule = config::parse_rule(line->value, r.at(line), diags);
         if (rule) config.rules.push_back(std::move(*rule));
     }
@@ -649,33 +651,50 @@ bool parse_service_value(std::string_view key, std::string_view value, const dia
     return ok;
 }
 
-Config build(const config::Tree& tree, diag::Diagnostics& diags) {
-    Config config;
-    for (const auto& [rel, file] : tree.files) {
-        auto parts = path_parts(rel);
-        if (rel == "config.conf") {
-            build_settings(file, config.settings, diags);
-        } else if (parts.size() == 3 && parts[0] == "zones" && parts[2] == "zone.config") {
-            config.zones.push_back(build_zone(file, parts[1], diags));
-        } else if (parts.size() == 5 && parts[0] == "zones" && parts[4] == "network.config") {
-            config.networks.push_back(build_network(file, parts[3], parts[1], diags));
-        } else if (parts.size() == 6 && parts[0] == "zones" && parts[4] == "hosts") {
-            config.hosts.push_back(build_host(file, parts, diags));
-        } else if (parts.size() == 6 && parts[0] == "zones" && parts[4] == "groups") {
-            config.groups.push_back(build_group(file, parts, diags));
-        } else if (parts.size() == 2 && parts[0] == "interfaces") {
-            config.interfaces.push_back(
-                build_interface(file, parts[1].substr(0, parts[1].size() - 5), diags));
-        } else if (parts.size() == 2 && parts[0] == "services") {
-            config.services.push_back(build_service(file, parts[1], diags));
-        } else if (rel == "rules/rules.conf") {
-            build_rules(file, config, diags);
-        } else if (rel == "rules/blocklist.conf") {
-            build_blocklist(file, config, diags);
-        }
+void Builder::add(const std::string& rel, const config::KvFile& file, diag::Diagnostics& diags) {
+    Config& config = config_;
+    auto parts = path_parts(rel);
+    if (rel == "config.conf") {
+        build_settings(file, config.settings, diags);
+    } else if (parts.size() == 3 && parts[0] == "zones" && parts[2] == "zone.config") {
+        config.zones.push_back(build_zone(file, parts[1], diags));
+    } else if (parts.size() == 5 && parts[0] == "zones" && parts[4] == "network.config") {
+        config.networks.push_back(build_network(file, parts[3], parts[1], diags));
+    } else if (parts.size() == 6 && parts[0] == "zones" && parts[4] == "hosts") {
+        config.hosts.push_back(build_host(file, parts, diags));
+    } else if (parts.size() == 6 && parts[0] == "zones" && parts[4] == "groups") {
+        config.groups.push_back(build_group(file, parts, diags));
+    } else if (parts.size() == 2 && parts[0] == "interfaces") {
+        config.interfaces.push_back(
+            build_interface(file, parts[1].substr(0, parts[1].size() - 5), diags));
+    } else if (parts.size() == 2 && parts[0] == "services") {
+        config.services.push_back(build_service(file, parts[1], diags));
+    } else if (rel == "rules/rules.conf") {
+        build_rules(file, config, diags);
+    } else if (rel == "rules/blocklist.conf") {
+        build_blocklist(file, config, diags);
     }
+}
+
+Config Builder::finish() {
+    Config config = std::move(config_);
+    config_ = Config{};
+    // Exact capacities: the model lives through compile, so growth slack would cost all along.
+    config.zones.shrink_to_fit();
+    config.networks.shrink_to_fit();
+    config.hosts.shrink_to_fit();
+    config.groups.shrink_to_fit();
+    config.interfaces.shrink_to_fit();
+    config.services.shrink_to_fit();
+    config.rules.shrink_to_fit();
     config.index();
     return config;
+}
+
+Config build(const config::Tree& tree, diag::Diagnostics& diags) {
+    Builder builder;
+    for (const auto& [rel, file] : tree.files) builder.add(rel, file, diags);
+    return builder.finish();
 }
 
 }  // namespace vuurmuur::model

@@ -13,6 +13,18 @@ namespace vuurmuur::model {
 
 Config build(const config::Tree& tree, diag::Diagnostics& diags);
 
+/// build(), one file at a time: add() every file in Tree::files order (relative path and
+/// parsed file), then finish(). The same model and diagnostics as build() on a tree of those
+/// files, without the tree having to exist (see config::for_each_file).
+class Builder {
+public:
+    void add(const std::string& rel, const config::KvFile& file, diag::Diagnostics& diags);
+    Config finish();
+
+private:
+    Config config_;
+};
+
 /// Parses one service port value of a legacy key (TCP, UDP, ICMP, GRE, AH, ESP, PROTO_41)
 /// or of RANGE; appends to `out`. Exposed for the editors' value checks.
 bool parse_service_value(std::string_view key, std::string_view value,

@@ -34,11 +34,14 @@ std::string sanitize_text(std::string_view text, std::size_t max_len) {
 
 namespace {
 void append_rule(std::string& out, const ir::Rule& rule) {
-    out += rule.matches_text();
+    rule.append_matches(out);
     if (rule.target()) {
         out += rule.target()->go_to ? " -g " : " -j ";
         out += rule.target()->name;
-        for (const auto& a : rule.target()->args) out += " " + quote_arg(a);
+        for (const auto& a : rule.target()->args) {
+            out += ' ';
+            out += quote_arg(a);
+        }
     }
 }
 
