@@ -6,6 +6,7 @@
 
 #include "screens.h"
 #include "vuurmuur/apply/apply.h"
+#include "vuurmuur/apply/drift.h"
 #include "vuurmuur/apply/netfilter.h"
 #include "vuurmuur/apply/state.h"
 #include "vuurmuur/compile/compiler.h"
@@ -15,42 +16,6 @@
 namespace vuurmuur::tui {
 
 namespace {
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-}
-
-/// The rules of a restore or save text ("-A" lines), each prefixed with its table: what a
-/// diff of two rulesets compares.
-std::vector<std::string> rule_lines(const std::string& text) {
-    std::vector<std::string> out;
-    std::string table;
-    for (const std::string& l : lines_of(text)) {
-        if (l.rfind("*", 0) == 0) table = l.substr(1);
-        else if (l.rfind("-A ", 0) == 0) out.push_back(table + " " + l);
-    }
-    return out;
-}
-
-/// `want` against `have`, in their orders: "- " for lines only `have` has, "+ " for lines
-/// only `want` has.
-void diff(const std::vector<std::string>& have, const std::vector<std::string>& want,
-          std::vector<std::pair<char, std::string>>& out) {
-    std::multiset<std::string> want_set(want.begin(), want.end()), have_set(have.begin(), have.end());
-    for (const auto& l : have) {
-        auto it = want_set.find(l);
-        if (it != want_set.end()) want_set.erase(it);
-        else out.emplace_back('-', l);
-    }
-    for (const auto& l : want) {
-        auto it = have_set.find(l);
-        if (it != have_set.end()) have_set.erase(it);
-        else out.emplace_back('+', l);
-    }
-}
 
 class ApplyScreen : public ListScreen {
 public:
@@ -71,71 +36,49 @@ public:
     }
 
     void reload() override {
+        // What the kernel runs now against what the tree compiles to, chain by chain, in
+        // iptables-save's spelling (apply/drift.h, as `vuurmuur-script diff`).
+        apply::DriftReport drift = apply::drift(app_.options().config_dir, {});
+        drift.diags.sort();
         std::vector<Row> rows;
-        diag::Diagnostics diags;
-        auto loaded = load_and_check(app_.options().config_dir, diags);
-        diags.sort();
-        for (const auto& d : diags.all()) {
+        for (const auto& d : drift.diags.all()) {
             rows.push_back({diag::render(d, ""), d.severity == diag::Severity::Error ? Style::Error : Style::Log});
         }
-        if (diags.has_errors()) {
+        if (drift.diags.has_errors()) {
             rows.insert(rows.begin(), {"The config has errors: nothing can be applied.", Style::Error});
             set_rows(std::move(rows));
             return;
         }
-        diag::Diagnostics cdiags;
-        auto compiled = compile::compile(loaded.config, {}, cdiags);
-        // The baseline: the compiled rulesets of the last apply (last-known-good), so two
-        // compiled rulesets are compared exactly; without one, what the kernel runs now.
-        std::optional<apply::StoredRulesets> last;
-        std::string state_error;
-        apply::StateDir state(app_.options().state_dir);
-        if (auto text = apply::read_state_file(state.last_known_good(), state_error)) last = apply::parse_stored(*text);
-        std::optional<apply::Tools> tools;
-        if (!last) {
-            std::vector<std::string> notes;
-            std::string error;
-            tools = apply::resolve_tools(loaded.config.settings, notes, error);
-            if (!tools) rows.push_back({"cannot read the running ruleset: " + error, Style::Error});
+        if (!drift.error.empty()) {
+            rows.insert(rows.begin(), {"Cannot compare with the running ruleset: " + drift.error, Style::Error});
+            set_rows(std::move(rows));
+            return;
         }
-        rows.push_back({last ? "Compared with the last applied ruleset (" + state.last_known_good().string() + ")"
-                             : "Compared with the ruleset the kernel runs now",
-                        Style::Normal});
         std::size_t added = 0, removed = 0;
         std::vector<Row> body;
-        for (const ir::Ruleset* rs : {&compiled.ipv4, &compiled.ipv6}) {
-            std::string before;
-            if (last) {
-                if (const auto* fam = last->find(rs->family)) before = fam->text;
-            } else if (tools) {
-                apply::ExecResult save = apply::run_save(*tools, rs->family);
-                if (save.ok()) {
-                    before = apply::normalize_save(save.out);
-                } else {
-                    body.push_back({std::string(ir::family_name(rs->family)) + ": cannot read the running ruleset: " +
-                                        (save.error.empty() ? save.err : save.error),
-                                    Style::Error});
-                }
-            }
-            std::vector<std::pair<char, std::string>> changes;
-            diff(rule_lines(before), rule_lines(render::iptables_restore(*rs, {})), changes);
-            body.push_back({"## " + std::string(ir::family_name(rs->family)), Style::Separator});
-            // long rule lines wrap (continuations indented), so all of a rule can be read
-            const std::size_t width = static_cast<std::size_t>(std::max(20, COLS - 4));
-            for (const auto& [sign, line] : changes) {
-                const Style style = sign == '+' ? Style::Added : Style::Removed;
-                std::string prefix = std::string(1, sign) + " ";
-                for (std::size_t at = 0; at < line.size(); at += width) {
-                    body.push_back({prefix + line.substr(at, width), style});
+        // long rule lines wrap (continuations indented), so all of a rule can be read
+        const std::size_t width = static_cast<std::size_t>(std::max(20, COLS - 4));
+        for (const auto& c : drift.chains) {
+            std::string head = "## " + c.family + " " + c.table + " " + c.chain;
+            if (c.status == apply::ChainDrift::Status::MissingInKernel) head += " (new chain)";
+            else if (c.kernel_policy != c.config_policy) head += " (policy " + c.kernel_policy + " -> " + c.config_policy + ")";
+            body.push_back({head, Style::Separator});
+            for (const auto& line : c.lines) {
+                const Style style = line.op == '+' ? Style::Added : Style::Removed;
+                std::string prefix = std::string(1, line.op) + " ";
+                for (std::size_t at = 0; at < line.text.size(); at += width) {
+                    body.push_back({prefix + line.text.substr(at, width), style});
                     prefix = "    ";
                 }
-                ++(sign == '+' ? added : removed);
             }
+            added += c.added;
+            removed += c.removed;
         }
-        rows.insert(rows.begin(), {added + removed == 0 ? "No changes: the kernel runs this config already."
+        rows.insert(rows.begin(), {drift.chains.empty() ? "No changes: the kernel runs this config already."
                                                         : "Changes: +" + std::to_string(added) + " -" +
                                                               std::to_string(removed) + " rules",
                                    Style::Normal});
+        rows.insert(rows.begin() + 1, {"Compared with the ruleset the kernel runs now", Style::Normal});
         for (auto& r : body) rows.push_back(std::move(r));
         set_rows(std::move(rows));
     }
