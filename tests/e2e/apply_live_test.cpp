@@ -37,15 +37,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define E2E_SKIP_UNLESS_AVAILABLE()                        \
-    do {                                                   \
-        std::string e2e_why_;                              \
-        if (!Topology::available(e2e_why_)) {              \
-            WARN("SKIPPED end-to-end test: " << e2e_why_); \
-            return;                                        \
-        }                                                  \
-    } while (0)
-
 /// Bound for the waits below: only a limit for a hang, not a timing assertion.
 const Millis kBound{120000};
 

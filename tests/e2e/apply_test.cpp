@@ -32,15 +32,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#define E2E_SKIP_UNLESS_AVAILABLE()                                \
-    do {                                                           \
-        std::string e2e_why_;                                      \
-        if (!Topology::available(e2e_why_)) {                      \
-            WARN("SKIPPED end-to-end test: " << e2e_why_);         \
-            return;                                                \
-        }                                                          \
-    } while (0)
-
 const std::vector<Family> kFamilies{Family::ipv4, Family::ipv6};
 const Millis kShort{1000};
 /// Bound for waits on the confirm watcher (--confirm 3 plus a rollback, with room for a

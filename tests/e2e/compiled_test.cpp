@@ -32,15 +32,6 @@ using vuurmuur::test::TempDir;
 namespace {
 
 /// Catch2 v2 has no SKIP: warn and leave the test case when namespaces are not possible.
-#define E2E_SKIP_UNLESS_AVAILABLE()                                                             \
-    do {                                                                                        \
-        std::string e2e_why_;                                                                   \
-        if (!Topology::available(e2e_why_)) {                                                   \
-            WARN("SKIPPED end-to-end test: " << e2e_why_);                                      \
-            return;                                                                             \
-        }                                                                                       \
-    } while (0)
-
 #define E2E_SKIP_UNLESS_LISTENER(Listener)                                                      \
     do {                                                                                        \
         std::string e2e_why_;                                                                   \

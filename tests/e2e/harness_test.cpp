@@ -15,15 +15,6 @@ using namespace vuurmuur::test::e2e;
 namespace {
 
 /// Catch2 v2 has no SKIP: warn and leave the test case when namespaces are not possible.
-#define E2E_SKIP_UNLESS_AVAILABLE()                                                             \
-    do {                                                                                        \
-        std::string e2e_why_;                                                                   \
-        if (!Topology::available(e2e_why_)) {                                                   \
-            WARN("SKIPPED end-to-end test: " << e2e_why_);                                      \
-            return;                                                                             \
-        }                                                                                       \
-    } while (0)
-
 const std::vector<Family> kFamilies{Family::ipv4, Family::ipv6};
 
 /// A *filter table with FORWARD policy `policy` and `rules` ("-A FORWARD ...").

@@ -107,3 +107,14 @@ private:
 std::string strip_save_comments(const std::string& save_output);
 
 }  // namespace vuurmuur::test::e2e
+
+/// In a Catch2 test: WARN "SKIPPED end-to-end test: <why>" and return unless
+/// Topology::available() (root, `ip netns add` works, the helper tools are built).
+#define E2E_SKIP_UNLESS_AVAILABLE()                                                       \
+    do {                                                                                  \
+        std::string e2e_why_;                                                             \
+        if (!::vuurmuur::test::e2e::Topology::available(e2e_why_)) {                      \
+            WARN("SKIPPED end-to-end test: " << e2e_why_);                                \
+            return;                                                                       \
+        }                                                                                 \
+    } while (0)
