@@ -758,7 +758,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     std::vector<Endpoint> src = expand(r.from, true);
     std::vector<Endpoint> dst = expand(r.to, false);
     const auto& o = r.options;
-    auto override_iface = [&](std::vector<Endpoint>& side, const std::optional<std::string>& name) {
+    auto override_iface = [&](std::vector<Endpoint>& side, const model::BoxedOptional<std::string>& name) {
         if (!name) return;
         const auto* iface = c_.find_interface(*name);
         if (iface == nullptr || !iface->active) {
