@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "vuurmuur/base/strings.h"
@@ -85,12 +86,22 @@ struct PortMatch {
 
 /// What a user rule turns into, before dispatch: a filter rule for a base chain with its
 /// interfaces (empty: any).
+/// 16 bytes: a large tree has about 70,000 of them per family (the out device and the chain
+/// share a word, which caps the devices at 2^24).
 struct UserFilterRule {
-    std::uint8_t chain = 0;  ///< index into kBaseChains
-    std::uint32_t in = 0;    ///< index into FamilyCompiler::devices_ (0: any)
-    std::uint32_t out = 0;
+    UserFilterRule(std::uint8_t chain, std::uint32_t in, std::uint32_t out, Rule r)
+        : rule(std::move(r)), in_(in), out_chain_((out << 8) | chain) {}
+
     Rule rule;
+    std::uint8_t chain() const { return static_cast<std::uint8_t>(out_chain_ & 0xffU); }  ///< index into kBaseChains
+    std::uint32_t in() const { return in_; }           ///< index into FamilyCompiler::devices_ (0: any)
+    std::uint32_t out() const { return out_chain_ >> 8; }
+
+private:
+    std::uint32_t in_ = 0;
+    std::uint32_t out_chain_ = 0;
 };
+static_assert(sizeof(UserFilterRule) == 16);
 const std::array<std::string, 3> kBaseChains{"INPUT", "OUTPUT", "FORWARD"};
 std::uint8_t base_chain_index(const std::string& chain) {
     return static_cast<std::uint8_t>(std::find(kBaseChains.begin(), kBaseChains.end(), chain) - kBaseChains.begin());
@@ -186,6 +197,7 @@ private:
     std::vector<std::string> devices_{std::string()};
     std::unordered_map<std::string, std::uint32_t> device_ids_{{std::string(), 0}};
     std::uint32_t device_id(const std::string& device) {
+        if (devices_.size() >= (std::size_t{1} << 24)) throw std::length_error("more than 2^24 interface devices");
         auto [it, fresh] = device_ids_.emplace(device, static_cast<std::uint32_t>(devices_.size()));
         if (fresh) devices_.push_back(device);
         return it->second;
@@ -1192,7 +1204,7 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
     std::vector<const UserFilterRule*> rules;
     const std::uint8_t wanted = base_chain_index(base_chain);
     for (const auto& u : user_rules_) {
-        if (u.chain == wanted) rules.push_back(&u);
+        if (u.chain() == wanted) rules.push_back(&u);
     }
     if (rules.empty()) return;
 
@@ -1203,8 +1215,8 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
     std::map<std::string, std::vector<std::size_t>> in_only, out_only;
     std::vector<std::size_t> none;
     for (std::size_t i = 0; i < rules.size(); ++i) {
-        const std::string& in = by_in ? devices_[rules[i]->in] : devices_[0];
-        const std::string& out = by_out ? devices_[rules[i]->out] : devices_[0];
+        const std::string& in = by_in ? devices_[rules[i]->in()] : devices_[0];
+        const std::string& out = by_out ? devices_[rules[i]->out()] : devices_[0];
         if (!in.empty() && !out.empty()) both[{in, out}].push_back(i);
         else if (!in.empty()) in_only[in].push_back(i);
         else if (!out.empty()) out_only[out].push_back(i);
@@ -1328,6 +1340,11 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_helper_chains();      // NEWACCEPT, limits, blocklist, anti-spoof, probes
     build_rpfilter();           // raw, right after the hook jump
     for (const auto& r : c_.rules) lower_rule(r);  // rules.conf order
+    // The chains filled so far grew by push_back: give back their slack before the dispatch
+    // chains, the largest part, are built.
+    for (auto& t : rs_.tables) {
+        for (auto& c : t.chains) c.rules.shrink_to_fit();
+    }
     build_mark_dispatch();      // needs every nfqueue/nflog mark the rules used
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_prologue(chain);
     build_dispatch("INPUT", "IN", true, false);
@@ -1335,7 +1352,7 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_dispatch("FORWARD", "FWD", true, true);
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_epilogue(chain);
     forwards = std::any_of(user_rules_.begin(), user_rules_.end(),
-                           [](const UserFilterRule& u) { return u.chain == base_chain_index("FORWARD"); });
+                           [](const UserFilterRule& u) { return u.chain() == base_chain_index("FORWARD"); });
 
     // Chains nobody jumps to are dropped (e.g. ANTISPOOF without rules).
     auto& f = rs_.table("filter");
