@@ -1201,22 +1201,24 @@ std::string chain_name(const std::string& prefix, const std::vector<std::string>
 
 void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::string& prefix,
                                     bool by_in, bool by_out) {
-    std::vector<const UserFilterRule*> rules;
+    // The rules of this base chain, as positions in user_rules_ (4 bytes each).
+    std::vector<std::uint32_t> rules;
     const std::uint8_t wanted = base_chain_index(base_chain);
-    for (const auto& u : user_rules_) {
-        if (u.chain() == wanted) rules.push_back(&u);
+    for (std::size_t k = 0; k < user_rules_.size(); ++k) {
+        if (user_rules_[k].chain() == wanted) rules.push_back(static_cast<std::uint32_t>(k));
     }
+    auto user = [&](std::size_t i) -> const UserFilterRule& { return user_rules_[rules[i]]; };
     if (rules.empty()) return;
 
     // Classify rule positions by which interfaces they name: both, only in, only out, none.
     // A pair chain (in, out) holds, in rules.conf order, every rule that can match a packet on
     // those interfaces; a packet enters exactly one pair chain, so first-match is unchanged.
-    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> both;
-    std::map<std::string, std::vector<std::size_t>> in_only, out_only;
-    std::vector<std::size_t> none;
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-        const std::string& in = by_in ? devices_[rules[i]->in()] : devices_[0];
-        const std::string& out = by_out ? devices_[rules[i]->out()] : devices_[0];
+    std::map<std::pair<std::string, std::string>, std::vector<std::uint32_t>> both;
+    std::map<std::string, std::vector<std::uint32_t>> in_only, out_only;
+    std::vector<std::uint32_t> none;
+    for (std::uint32_t i = 0; i < rules.size(); ++i) {  // positions: 4 bytes each
+        const std::string& in = by_in ? devices_[user(i).in()] : devices_[0];
+        const std::string& out = by_out ? devices_[user(i).out()] : devices_[0];
         if (!in.empty() && !out.empty()) both[{in, out}].push_back(i);
         else if (!in.empty()) in_only[in].push_back(i);
         else if (!out.empty()) out_only[out].push_back(i);
@@ -1253,28 +1255,28 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
     std::string top = "VRMR-" + prefix;
     filter(base_chain).rules.push_back(rule({}, jump(top)));
     if (levels == 0) {
-        for (const auto* u : rules) filter(top).rules.push_back(u->rule);
+        for (std::size_t i = 0; i < rules.size(); ++i) filter(top).rules.push_back(user(i).rule);
         return;
     }
     std::map<std::string, std::size_t> index;
     for (const auto& k : in_keys) if (!k.empty()) index.emplace(k, index.size() + 1);
     for (const auto& k : out_keys) if (!k.empty()) index.emplace(k, index.size() + 1);
 
-    auto merged = [&](const std::vector<const std::vector<std::size_t>*>& lists) {
-        std::vector<std::size_t> all;
+    auto merged = [&](const std::vector<const std::vector<std::uint32_t>*>& lists) {
+        std::vector<std::uint32_t> all;
         for (const auto* l : lists) all.insert(all.end(), l->begin(), l->end());
         std::sort(all.begin(), all.end());
         return all;
     };
-    static const std::vector<std::size_t> kEmpty;
-    auto find_or_empty = [&](const auto& map, const auto& key) -> const std::vector<std::size_t>& {
+    static const std::vector<std::uint32_t> kEmpty;
+    auto find_or_empty = [&](const auto& map, const auto& key) -> const std::vector<std::uint32_t>& {
         auto it = map.find(key);
         return it == map.end() ? kEmpty : it->second;
     };
-    auto fill = [&](const std::string& chain, const std::vector<std::size_t>& positions) {
+    auto fill = [&](const std::string& chain, const std::vector<std::uint32_t>& positions) {
         auto& ch = filter(chain);
         ch.rules.reserve(positions.size());
-        for (std::size_t i : positions) ch.rules.push_back(rules[i]->rule);
+        for (std::size_t i : positions) ch.rules.push_back(user(i).rule);
     };
 
     const bool split_out = levels == 2 || !by_in;  // the dimension of the second level
@@ -1293,7 +1295,7 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
                 const auto& pair_own = find_or_empty(both, std::make_pair(first, out));
                 const auto& out_own = find_or_empty(out_only, out);
                 if (!out.empty() && pair_own.empty() && out_own.empty()) continue;
-                std::vector<std::size_t> pos = merged({&pair_own, &find_or_empty(in_only, first), &out_own, &none});
+                std::vector<std::uint32_t> pos = merged({&pair_own, &find_or_empty(in_only, first), &out_own, &none});
                 if (pos.empty()) continue;
                 std::string pair = chain_name(prefix, {first, out}, index);
                 fill(pair, pos);
@@ -1304,9 +1306,9 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
             }
         } else {
             // One level: by in (copies of out-only and interface-less rules), or by out.
-            std::vector<std::size_t> pos;
+            std::vector<std::uint32_t> pos;
             if (by_in) {
-                std::vector<const std::vector<std::size_t>*> lists{&find_or_empty(in_only, first), &none};
+                std::vector<const std::vector<std::uint32_t>*> lists{&find_or_empty(in_only, first), &none};
                 for (const auto& [k, v] : both) if (k.first == first) lists.push_back(&v);
                 for (const auto& [k, v] : out_only) lists.push_back(&v);
                 pos = merged(lists);
