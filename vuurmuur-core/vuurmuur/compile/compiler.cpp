@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <stdexcept>
 #include <unordered_set>
 
 #include "vuurmuur/base/strings.h"
@@ -85,12 +86,22 @@ struct PortMatch {
 
 /// What a user rule turns into, before dispatch: a filter rule for a base chain with its
 /// interfaces (empty: any).
+/// 16 bytes: a large tree has about 70,000 of them per family (the out device and the chain
+/// share a word, which caps the devices at 2^24).
 struct UserFilterRule {
-    std::uint8_t chain = 0;  ///< index into kBaseChains
-    std::uint32_t in = 0;    ///< index into FamilyCompiler::devices_ (0: any)
-    std::uint32_t out = 0;
+    UserFilterRule(std::uint8_t chain, std::uint32_t in, std::uint32_t out, Rule r)
+        : rule(std::move(r)), in_(in), out_chain_((out << 8) | chain) {}
+
     Rule rule;
+    std::uint8_t chain() const { return static_cast<std::uint8_t>(out_chain_ & 0xffU); }  ///< index into kBaseChains
+    std::uint32_t in() const { return in_; }           ///< index into FamilyCompiler::devices_ (0: any)
+    std::uint32_t out() const { return out_chain_ >> 8; }
+
+private:
+    std::uint32_t in_ = 0;
+    std::uint32_t out_chain_ = 0;
 };
+static_assert(sizeof(UserFilterRule) == 16);
 const std::array<std::string, 3> kBaseChains{"INPUT", "OUTPUT", "FORWARD"};
 std::uint8_t base_chain_index(const std::string& chain) {
     return static_cast<std::uint8_t>(std::find(kBaseChains.begin(), kBaseChains.end(), chain) - kBaseChains.begin());
@@ -186,6 +197,7 @@ private:
     std::vector<std::string> devices_{std::string()};
     std::unordered_map<std::string, std::uint32_t> device_ids_{{std::string(), 0}};
     std::uint32_t device_id(const std::string& device) {
+        if (devices_.size() >= (std::size_t{1} << 24)) throw std::length_error("more than 2^24 interface devices");
         auto [it, fresh] = device_ids_.emplace(device, static_cast<std::uint32_t>(devices_.size()));
         if (fresh) devices_.push_back(device);
         return it->second;
@@ -758,7 +770,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     std::vector<Endpoint> src = expand(r.from, true);
     std::vector<Endpoint> dst = expand(r.to, false);
     const auto& o = r.options;
-    auto override_iface = [&](std::vector<Endpoint>& side, const std::optional<std::string>& name) {
+    auto override_iface = [&](std::vector<Endpoint>& side, const model::BoxedOptional<std::string>& name) {
         if (!name) return;
         const auto* iface = c_.find_interface(*name);
         if (iface == nullptr || !iface->active) {
@@ -1189,22 +1201,24 @@ std::string chain_name(const std::string& prefix, const std::vector<std::string>
 
 void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::string& prefix,
                                     bool by_in, bool by_out) {
-    std::vector<const UserFilterRule*> rules;
+    // The rules of this base chain, as positions in user_rules_ (4 bytes each).
+    std::vector<std::uint32_t> rules;
     const std::uint8_t wanted = base_chain_index(base_chain);
-    for (const auto& u : user_rules_) {
-        if (u.chain == wanted) rules.push_back(&u);
+    for (std::size_t k = 0; k < user_rules_.size(); ++k) {
+        if (user_rules_[k].chain() == wanted) rules.push_back(static_cast<std::uint32_t>(k));
     }
+    auto user = [&](std::size_t i) -> const UserFilterRule& { return user_rules_[rules[i]]; };
     if (rules.empty()) return;
 
     // Classify rule positions by which interfaces they name: both, only in, only out, none.
     // A pair chain (in, out) holds, in rules.conf order, every rule that can match a packet on
     // those interfaces; a packet enters exactly one pair chain, so first-match is unchanged.
-    std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> both;
-    std::map<std::string, std::vector<std::size_t>> in_only, out_only;
-    std::vector<std::size_t> none;
-    for (std::size_t i = 0; i < rules.size(); ++i) {
-        const std::string& in = by_in ? devices_[rules[i]->in] : devices_[0];
-        const std::string& out = by_out ? devices_[rules[i]->out] : devices_[0];
+    std::map<std::pair<std::string, std::string>, std::vector<std::uint32_t>> both;
+    std::map<std::string, std::vector<std::uint32_t>> in_only, out_only;
+    std::vector<std::uint32_t> none;
+    for (std::uint32_t i = 0; i < rules.size(); ++i) {  // positions: 4 bytes each
+        const std::string& in = by_in ? devices_[user(i).in()] : devices_[0];
+        const std::string& out = by_out ? devices_[user(i).out()] : devices_[0];
         if (!in.empty() && !out.empty()) both[{in, out}].push_back(i);
         else if (!in.empty()) in_only[in].push_back(i);
         else if (!out.empty()) out_only[out].push_back(i);
@@ -1241,28 +1255,28 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
     std::string top = "VRMR-" + prefix;
     filter(base_chain).rules.push_back(rule({}, jump(top)));
     if (levels == 0) {
-        for (const auto* u : rules) filter(top).rules.push_back(u->rule);
+        for (std::size_t i = 0; i < rules.size(); ++i) filter(top).rules.push_back(user(i).rule);
         return;
     }
     std::map<std::string, std::size_t> index;
     for (const auto& k : in_keys) if (!k.empty()) index.emplace(k, index.size() + 1);
     for (const auto& k : out_keys) if (!k.empty()) index.emplace(k, index.size() + 1);
 
-    auto merged = [&](const std::vector<const std::vector<std::size_t>*>& lists) {
-        std::vector<std::size_t> all;
+    auto merged = [&](const std::vector<const std::vector<std::uint32_t>*>& lists) {
+        std::vector<std::uint32_t> all;
         for (const auto* l : lists) all.insert(all.end(), l->begin(), l->end());
         std::sort(all.begin(), all.end());
         return all;
     };
-    static const std::vector<std::size_t> kEmpty;
-    auto find_or_empty = [&](const auto& map, const auto& key) -> const std::vector<std::size_t>& {
+    static const std::vector<std::uint32_t> kEmpty;
+    auto find_or_empty = [&](const auto& map, const auto& key) -> const std::vector<std::uint32_t>& {
         auto it = map.find(key);
         return it == map.end() ? kEmpty : it->second;
     };
-    auto fill = [&](const std::string& chain, const std::vector<std::size_t>& positions) {
+    auto fill = [&](const std::string& chain, const std::vector<std::uint32_t>& positions) {
         auto& ch = filter(chain);
         ch.rules.reserve(positions.size());
-        for (std::size_t i : positions) ch.rules.push_back(rules[i]->rule);
+        for (std::size_t i : positions) ch.rules.push_back(user(i).rule);
     };
 
     const bool split_out = levels == 2 || !by_in;  // the dimension of the second level
@@ -1281,7 +1295,7 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
                 const auto& pair_own = find_or_empty(both, std::make_pair(first, out));
                 const auto& out_own = find_or_empty(out_only, out);
                 if (!out.empty() && pair_own.empty() && out_own.empty()) continue;
-                std::vector<std::size_t> pos = merged({&pair_own, &find_or_empty(in_only, first), &out_own, &none});
+                std::vector<std::uint32_t> pos = merged({&pair_own, &find_or_empty(in_only, first), &out_own, &none});
                 if (pos.empty()) continue;
                 std::string pair = chain_name(prefix, {first, out}, index);
                 fill(pair, pos);
@@ -1292,9 +1306,9 @@ void FamilyCompiler::build_dispatch(const std::string& base_chain, const std::st
             }
         } else {
             // One level: by in (copies of out-only and interface-less rules), or by out.
-            std::vector<std::size_t> pos;
+            std::vector<std::uint32_t> pos;
             if (by_in) {
-                std::vector<const std::vector<std::size_t>*> lists{&find_or_empty(in_only, first), &none};
+                std::vector<const std::vector<std::uint32_t>*> lists{&find_or_empty(in_only, first), &none};
                 for (const auto& [k, v] : both) if (k.first == first) lists.push_back(&v);
                 for (const auto& [k, v] : out_only) lists.push_back(&v);
                 pos = merged(lists);
@@ -1328,6 +1342,11 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_helper_chains();      // NEWACCEPT, limits, blocklist, anti-spoof, probes
     build_rpfilter();           // raw, right after the hook jump
     for (const auto& r : c_.rules) lower_rule(r);  // rules.conf order
+    // The chains filled so far grew by push_back: give back their slack before the dispatch
+    // chains, the largest part, are built.
+    for (auto& t : rs_.tables) {
+        for (auto& c : t.chains) c.rules.shrink_to_fit();
+    }
     build_mark_dispatch();      // needs every nfqueue/nflog mark the rules used
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_prologue(chain);
     build_dispatch("INPUT", "IN", true, false);
@@ -1335,7 +1354,7 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_dispatch("FORWARD", "FWD", true, true);
     for (const char* chain : {"INPUT", "OUTPUT", "FORWARD"}) build_epilogue(chain);
     forwards = std::any_of(user_rules_.begin(), user_rules_.end(),
-                           [](const UserFilterRule& u) { return u.chain == base_chain_index("FORWARD"); });
+                           [](const UserFilterRule& u) { return u.chain() == base_chain_index("FORWARD"); });
 
     // Chains nobody jumps to are dropped (e.g. ANTISPOOF without rules).
     auto& f = rs_.table("filter");

@@ -68,7 +68,7 @@ bool set_uint(std::optional<std::uint32_t>& out, const OptionValue& v, std::uint
     return true;
 }
 
-bool set_port_list(std::optional<std::vector<model::PortRange>>& out, const OptionValue& v,
+bool set_port_list(model::BoxedOptional<std::vector<model::PortRange>>& out, const OptionValue& v,
                    std::string& error) {
     std::vector<model::PortRange> ports;
     for (const auto& part : base::split(v.text, ',')) {
@@ -102,7 +102,7 @@ bool fits_in_quotes(std::string_view text) {
     return text.find('"') == std::string_view::npos && (text.empty() || text.back() != '\\');
 }
 
-bool set_interface(std::optional<std::string>& out, const OptionValue& v, std::string& error) {
+bool set_interface(model::BoxedOptional<std::string>& out, const OptionValue& v, std::string& error) {
     if (!model::is_valid_name_part(v.text)) {
         error = "expected an interface name ([a-zA-Z0-9_-], 1-32 characters)";
         return false;

@@ -98,7 +98,7 @@ std::optional<std::string> renamed_rule(const ObjectRef& target, const std::stri
     }
     if (target.kind == ObjectKind::Interface) {
         for (const auto& [option, column] : rule->columns.options) {
-            const std::optional<std::string>* current = nullptr;
+            const model::BoxedOptional<std::string>* current = nullptr;
             if (option == "in_int") current = &rule->options.in_int;
             else if (option == "out_int") current = &rule->options.out_int;
             else if (option == "via_int") current = &rule->options.via_int;

@@ -299,12 +299,20 @@ Host build_host(const KvFile& file, const std::vector<std::string>& parts, diag:
     host.comment = r.comment();
     const KvLine* ip = r.single("IPADDRESS");
     host.ipv4 = read_ipv4(r, ip, diags);
-    host.ipv4_location = ip ? r.at(ip) : r.file_location();
+    if (ip != nullptr) {
+        diag::Location at = r.at(ip);
+        host.ipv4_line = at.line;
+        host.ipv4_column = at.column;
+    }
     const KvLine* ip6 = r.single("IPV6ADDRESS");
     host.ipv6 = read_ipv6(r, ip6, diags);
-    host.ipv6_location = ip6 ? r.at(ip6) : r.file_location();
+    if (ip6 != nullptr) {
+        diag::Location at = r.at(ip6);
+        host.ipv6_line = at.line;
+        host.ipv6_column = at.column;
+    }
     if (host.active && !host.ipv4 && !host.ipv6 && (ip == nullptr || ip->value.empty())) {
-        diags.report(Code::BadIpv4, host.ipv4_location,
+        diags.report(Code::BadIpv4, host.ipv4_location(),
                      "host " + host.full_name() + " has no IPADDRESS",
                      "set IPADDRESS (and/or IPV6ADDRESS)");
     }

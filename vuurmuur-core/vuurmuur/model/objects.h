@@ -68,9 +68,16 @@ struct Host {
     std::string mac;  ///< empty when none
     std::string comment;
     std::string file;
-    diag::Location ipv4_location;
-    diag::Location ipv6_location;
+    /// Where IPADDRESS / IPV6ADDRESS are written in `file` (line 0: not written; the file
+    /// itself). Only line and column are kept, not a diag::Location: a large tree has 10,000
+    /// hosts, and the path would be stored three times.
+    int ipv4_line = 0;
+    int ipv4_column = 0;
+    int ipv6_line = 0;
+    int ipv6_column = 0;
 
+    diag::Location ipv4_location() const { return {file, ipv4_line, ipv4_column}; }
+    diag::Location ipv6_location() const { return {file, ipv6_line, ipv6_column}; }
     std::string full_name() const { return name + "." + network + "." + zone; }
     std::string network_name() const { return network + "." + zone; }
 };

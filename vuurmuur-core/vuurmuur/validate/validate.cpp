@@ -57,7 +57,7 @@ void check_hosts(const Config& c, diag::Diagnostics& diags) {
                 // A NETWORK line that build rejected (bad netmask, host bits, ...) is reported
                 // there; repeating that for every host would be noise.
                 if (net->ipv4_location.line == 0) {
-                    diags.report(Code::HostOutsideNetwork, host.ipv4_location,
+                    diags.report(Code::HostOutsideNetwork, host.ipv4_location(),
                                  "host " + host.full_name() + " has an IPv4 address but network " +
                                      net->full_name() + " has no IPv4 network");
                 }
@@ -66,7 +66,7 @@ void check_hosts(const Config& c, diag::Diagnostics& diags) {
                 bool inside = host.ipv4->value > range.network().value &&
                               host.ipv4->value < range.broadcast().value;
                 if (!inside) {
-                    diags.report(Code::HostOutsideNetwork, host.ipv4_location,
+                    diags.report(Code::HostOutsideNetwork, host.ipv4_location(),
                                  "host address " + host.ipv4->str() + " is not inside network " +
                                      net->full_name() + " (" + range.network().str() + "/" +
                                      std::to_string(range.prefix) + ")",
@@ -76,7 +76,7 @@ void check_hosts(const Config& c, diag::Diagnostics& diags) {
                 } else {
                     auto [it, fresh] = by_ip.emplace(std::make_pair(net->full_name(), host.ipv4->value), &host);
                     if (!fresh && host.active && it->second->active) {
-                        diags.report(diag::Severity::Warning, Code::DuplicateName, host.ipv4_location,
+                        diags.report(diag::Severity::Warning, Code::DuplicateName, host.ipv4_location(),
                                      "hosts " + it->second->full_name() + " and " + host.full_name() +
                                          " have the same address " + host.ipv4->str());
                     }
@@ -85,12 +85,12 @@ void check_hosts(const Config& c, diag::Diagnostics& diags) {
         }
         if (host.ipv6) {
             if (!net->ipv6) {
-                diags.report(Code::HostOutsideNetwork, host.ipv6_location,
+                diags.report(Code::HostOutsideNetwork, host.ipv6_location(),
                              "host " + host.full_name() + " has an IPv6 address but network " +
                                  net->full_name() + " has no IPv6 prefix",
                              "set IPV6NETWORK and IPV6CIDR on the network");
             } else if (!net->ipv6->contains(*host.ipv6)) {
-                diags.report(Code::HostOutsideNetwork, host.ipv6_location,
+                diags.report(Code::HostOutsideNetwork, host.ipv6_location(),
                              "host address " + host.ipv6->str() + " is not inside network " +
                                  net->full_name() + " (" + net->ipv6->str() + ")");
             }
