@@ -61,7 +61,7 @@ struct LineError : std::runtime_error {
 
 /// libxtables reports a bad option through xt_params->exit_err, which must not return.
 /// iptables exits there; here it throws, and the load in progress is abandoned.
-[[noreturn]] __attribute__((format(printf, 2, 3))) void throw_xtables_error(enum xtables_exittype, const char* msg,
+__attribute__((noreturn, format(printf, 2, 3))) void throw_xtables_error(enum xtables_exittype, const char* msg,
                                                                             ...) {
     char buf[512];
     va_list ap;
