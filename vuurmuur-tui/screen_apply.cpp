@@ -1,17 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <algorithm>
 #include <chrono>
-#include <set>
-#include <sstream>
 
 #include "screens.h"
 #include "vuurmuur/apply/apply.h"
 #include "vuurmuur/apply/drift.h"
-#include "vuurmuur/apply/netfilter.h"
-#include "vuurmuur/apply/state.h"
-#include "vuurmuur/compile/compiler.h"
-#include "vuurmuur/pipeline.h"
-#include "vuurmuur/render/iptables_restore.h"
 
 namespace vuurmuur::tui {
 

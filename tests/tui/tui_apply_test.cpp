@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <string>
 
+#include "e2e/netns.h"
 #include "support/run_process.h"
 #include "support/temp_tree.h"
 #include "tui/tmux.h"
@@ -28,45 +29,16 @@ using vuurmuur::test::tui::tui_program;
 
 namespace {
 
-std::string ip_program() {
-    for (const char* p : {"/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"}) {
-        if (::access(p, X_OK) == 0) return p;
+/// Both families' save output inside `ns`, normalised.
+std::string saves(const vuurmuur::test::e2e::Namespace& ns) {
+    std::string out;
+    for (const char* tool : {"iptables-save", "ip6tables-save"}) {
+        ProcessResult r = run_process(ns.argv({tool}));
+        REQUIRE(r.exit_code == 0);
+        out += std::string("## ") + tool + "\n" + vuurmuur::apply::normalize_save(r.out);
     }
-    return {};
+    return out;
 }
-
-/// A network namespace of this test (loopback up), deleted on destruction.
-class Netns {
-public:
-    Netns() : name_("vmtui" + std::to_string(::getpid())) {
-        ok_ = run_process({ip_program(), "netns", "add", name_}).exit_code == 0 &&
-              run_process({ip_program(), "-n", name_, "link", "set", "lo", "up"}).exit_code == 0;
-    }
-    ~Netns() { run_process({ip_program(), "netns", "delete", name_}); }
-    Netns(const Netns&) = delete;
-    Netns& operator=(const Netns&) = delete;
-
-    bool ok() const { return ok_; }
-    std::vector<std::string> argv(const std::vector<std::string>& a) const {
-        std::vector<std::string> out{ip_program(), "netns", "exec", name_};
-        out.insert(out.end(), a.begin(), a.end());
-        return out;
-    }
-    /// Both families' save output inside the namespace, normalised.
-    std::string saves() const {
-        std::string out;
-        for (const char* tool : {"iptables-save", "ip6tables-save"}) {
-            ProcessResult r = run_process(argv({tool}));
-            REQUIRE(r.exit_code == 0);
-            out += std::string("## ") + tool + "\n" + vuurmuur::apply::normalize_save(r.out);
-        }
-        return out;
-    }
-
-private:
-    std::string name_;
-    bool ok_ = false;
-};
 
 /// Kills a watcher a failed test leaves behind.
 struct WatcherGuard {
@@ -88,15 +60,12 @@ struct WatcherGuard {
 TEST_CASE("tui: Apply changes with confirm in a network namespace and without confirm the previous "
           "ruleset comes back",
           "[tui][e2e]") {
-    if (::geteuid() != 0 || tmux_program().empty() || ip_program().empty()) {
-        WARN("SKIPPED TUI apply test: needs root, tmux and ip");
+    if (tmux_program().empty()) {
+        WARN("SKIPPED TUI apply test: needs tmux");
         return;
     }
-    Netns ns;
-    if (!ns.ok()) {
-        WARN("SKIPPED TUI apply test: cannot create a network namespace");
-        return;
-    }
+    E2E_SKIP_UNLESS_AVAILABLE();
+    vuurmuur::test::e2e::Namespace ns;
     TempDir tree, state_parent;
     const fs::path state = state_parent.path() / "state";
     copy_default_tree(tree.path());
@@ -106,7 +75,7 @@ TEST_CASE("tui: Apply changes with confirm in a network namespace and without co
                                                "--config-dir", dir, "apply", "--state-dir", state.string()}));
     INFO(first.out << first.err);
     REQUIRE(first.exit_code == 0);
-    const std::string a_state = ns.saves();
+    const std::string a_state = saves(ns);
 
     // B: one more rule, applied and confirmed in the TUI.
     REQUIRE(run_script({"--config-dir", dir, "rules", "add", "accept service smtp from local.lan to firewall"})
@@ -126,13 +95,13 @@ TEST_CASE("tui: Apply changes with confirm in a network namespace and without co
         auto watcher = vuurmuur::apply::pending_watcher(state);
         REQUIRE(watcher);
         WatcherGuard guard{*watcher};
-        b_state = ns.saves();
+        b_state = saves(ns);
         CHECK(b_state != a_state);
         ui.keys({"y"});
         WAIT_FOR(ui, "Confirmed: the new ruleset stays.");
         REQUIRE(vuurmuur::apply::wait_for_exit(*watcher, std::chrono::seconds(120)));
         guard.pid = 0;
-        CHECK(ns.saves() == b_state);
+        CHECK(saves(ns) == b_state);
         ui.keys({"F5"});
         WAIT_FOR(ui, "No changes");
         ui.keys({"F10"});
@@ -158,7 +127,7 @@ TEST_CASE("tui: Apply changes with confirm in a network namespace and without co
         WatcherGuard guard{*watcher};
         REQUIRE(vuurmuur::apply::wait_for_exit(*watcher, std::chrono::seconds(120)));
         guard.pid = 0;
-        CHECK(ns.saves() == b_state);
+        CHECK(saves(ns) == b_state);
         WAIT_FOR(ui, "Rolled back: the previous ruleset is back.");
         ui.keys({"F10"});
         WAIT_FOR(ui, "Main Menu");

@@ -42,11 +42,6 @@ std::string fam(ir::Family f) { return std::string(ir::family_name(f)); }
 // ---------------------------------------------------------------------------------------
 // Kernel settings of the running network namespace.
 
-bool kernel_has_ipv6() {
-    struct stat st {};
-    return ::stat("/proc/sys/net/ipv6", &st) == 0;
-}
-
 std::optional<bool> read_forward(ir::Family f) {
     auto v = read_sysctl(forward_key(f));
     if (!v || v->empty()) return std::nullopt;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vuurmuur/apply/blocklist_live.h"
 
-#include <sys/stat.h>
 
 #include <optional>
 #include <set>
@@ -94,8 +93,7 @@ BlockUpdate update_blocklist(const std::filesystem::path& config_dir, const std:
             return u;
         }
         std::vector<ir::Family> families{ir::Family::Ipv4};
-        struct stat st {};
-        if (::stat("/proc/sys/net/ipv6", &st) == 0) families.push_back(ir::Family::Ipv6);
+        if (kernel_has_ipv6()) families.push_back(ir::Family::Ipv6);
 
         StateDir sd(state_dir);
         sd.ensure();

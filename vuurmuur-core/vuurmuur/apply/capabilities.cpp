@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "vuurmuur/apply/capabilities.h"
 
-#include <sys/stat.h>
 
 #include <fstream>
 #include <map>
@@ -170,8 +169,7 @@ std::string probe_ruleset(const Capability& c, ir::Family family) {
 
 Capabilities probe_capabilities(const Tools& tools, const std::string& proc_net) {
     Capabilities caps;
-    struct stat st {};
-    caps.ipv6_kernel = ::stat("/proc/sys/net/ipv6", &st) == 0;
+    caps.ipv6_kernel = kernel_has_ipv6();
     caps.variant_ipv4 = variant_name(detect_variant(tools.ipv4.restore));
     caps.variant_ipv6 = caps.ipv6_kernel ? variant_name(detect_variant(tools.ipv6.restore)) : "unknown";
     for (const auto& s : kSpecs) {

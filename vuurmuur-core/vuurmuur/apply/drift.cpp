@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <sched.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,11 +84,6 @@ Chains parse_save(const std::string& text) {
         }
     }
     return chains;
-}
-
-bool kernel_has_ipv6() {
-    struct stat st {};
-    return ::stat("/proc/sys/net/ipv6", &st) == 0;
 }
 
 bool write_all(int fd, const std::string& data) {

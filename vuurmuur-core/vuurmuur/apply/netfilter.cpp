@@ -10,6 +10,11 @@
 
 namespace vuurmuur::apply {
 
+bool kernel_has_ipv6() {
+    struct stat st {};
+    return ::stat("/proc/sys/net/ipv6", &st) == 0;
+}
+
 namespace {
 
 namespace fs = std::filesystem;

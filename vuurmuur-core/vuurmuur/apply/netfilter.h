@@ -37,6 +37,10 @@ struct Tools {
 std::optional<Tools> resolve_tools(const model::Settings& settings, std::vector<std::string>& notes,
                                    std::string& error);
 
+/// Whether the running kernel has IPv6 (/proc/sys/net/ipv6 exists): without it the IPv6
+/// family is neither probed, compared nor loaded.
+bool kernel_has_ipv6();
+
 /// The iptables variant behind a restore program, from its --version output.
 enum class Variant { Nft, Legacy, Unknown };
 Variant detect_variant(const std::string& restore_program);
