@@ -524,9 +524,17 @@ TEST_CASE("bad-input corpus: every case gives its diagnostics and exit code, wit
             continue;
         }
         const std::string root = built.config_dir.string();
-        Run check = run_bounded({script, "--config-dir", root, "check"}, built.as_nobody);
-        Run compile = run_bounded({script, "--config-dir", root, "compile"}, built.as_nobody);
-        Run json = run_bounded({script, "--config-dir", root, "check", "--json"}, built.as_nobody);
+        // As nobody, the build tree may not be reachable (a clone under a 0700 mktemp -d):
+        // run a copy of the binary from the case's scratch directory, which nobody owns.
+        std::string program = script;
+        if (built.as_nobody) {
+            const fs::path copy = scratch.path() / "vuurmuur-script";
+            fs::copy_file(script, copy, fs::copy_options::overwrite_existing);
+            program = copy.string();
+        }
+        Run check = run_bounded({program, "--config-dir", root, "check"}, built.as_nobody);
+        Run compile = run_bounded({program, "--config-dir", root, "compile"}, built.as_nobody);
+        Run json = run_bounded({program, "--config-dir", root, "check", "--json"}, built.as_nobody);
         // Put modes back so that the temporary directory can be removed.
         for (const auto& p : built.chmodded) {
             std::error_code ec;
