@@ -181,7 +181,7 @@ private:
         key += '\n';
         key += std::to_string(origin.line) + ":" + std::to_string(origin.column) + ":" + origin.file;
         auto& slot = line_tails_[key];
-        if (!slot) slot = std::make_shared<const ir::RuleTail>(ir::RuleTail{std::move(target), origin, {}});
+        if (!slot) slot = ir::TailRef::make(ir::RuleTail{std::move(target), origin, {}});
         return Rule(matches, slot);
     }
 
@@ -208,7 +208,7 @@ private:
     /// expand(): zone -> its networks in c_.networks order (filled on first use).
     std::unordered_map<std::string, std::vector<const model::Network*>> zone_networks_;
     /// interned(): the tails of the rules.conf line being lowered (cleared for each line).
-    std::unordered_map<std::string, std::shared_ptr<const ir::RuleTail>> line_tails_;
+    std::unordered_map<std::string, ir::TailRef> line_tails_;
     std::unordered_set<std::string> seen_raw_;        ///< helper rules already attached
     std::unordered_set<std::string> seen_broadcast_;  ///< broadcast rules already emitted
 };
@@ -809,7 +809,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
     Target target = decision(r);
     // All expansions of this line share one target and origin (ir::RuleTail) per kind of rule.
     // Per base chain, as the state matches differ; each tail keeps what all its rules end with.
-    std::array<std::shared_ptr<const ir::RuleTail>, 3> main_tails, log_tails;
+    std::array<ir::TailRef, 3> main_tails, log_tails;
     std::optional<std::string> main_suffix;  ///< limit and comment matches, as text
     std::optional<std::string> log_suffix;
     std::optional<Target> log_target_of_rule;
@@ -915,8 +915,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                             log_target_of_rule = log_target(log_prefix(shown, o.logprefix.value_or("")));
                         }
                         if (!log_tails[ci]) {
-                            log_tails[ci] = std::make_shared<const ir::RuleTail>(
-                                ir::RuleTail{*log_target_of_rule, origin, state_text + *log_suffix});
+                            log_tails[ci] = ir::TailRef::make(ir::RuleTail{*log_target_of_rule, origin, state_text + *log_suffix});
                         }
                         add_user(Rule(m_text, log_tails[ci]));
                         if (r.action == Action::Log) continue;
@@ -926,8 +925,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         if (to->kind == K::Broadcast) {
                             if (r.action == Action::Accept) t = jump("ACCEPT");
                         }
-                        main_tails[ci] = std::make_shared<const ir::RuleTail>(
-                            ir::RuleTail{std::move(t), origin, state_text + *main_suffix});
+                        main_tails[ci] = ir::TailRef::make(ir::RuleTail{std::move(t), origin, state_text + *main_suffix});
                     }
                     add_user(Rule(m_text, main_tails[ci]));
 
