@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -131,8 +133,14 @@ private:
     // --- building blocks -----------------------------------------------------------------
     std::vector<Match> address_matches(const Endpoint& src, const Endpoint& dst,
                                        const PortMatch& port, bool syn) const;
-    std::string address_text(const Endpoint& src, const Endpoint& dst, const PortMatch& port,
-                             bool syn) const;
+    /// ir::matches_text(address_matches(src, dst, port, syn)) as pieces of pool_: the
+    /// interfaces, the protocol, each address, the port match, the MAC.
+    struct Pieces {
+        std::array<ir::TextPool::Id, 6> ids{};
+        std::size_t count = 0;
+        std::span<const ir::TextPool::Id> span() const { return {ids.data(), count}; }
+    };
+    Pieces address_pieces(const Endpoint& src, const Endpoint& dst, const PortMatch& port, bool syn);
     Rule log_rule(std::vector<Match> matches, const std::string& prefix, const std::string& limit,
                   const std::string& burst, diag::Location origin) const;
     static std::vector<Match> with_limit(std::vector<Match> matches, const std::string& limit,
@@ -181,7 +189,7 @@ private:
         key += '\n';
         key += std::to_string(origin.line) + ":" + std::to_string(origin.column) + ":" + origin.file;
         auto& slot = line_tails_[key];
-        if (!slot) slot = ir::TailRef::make(ir::RuleTail{std::move(target), origin, {}});
+        if (!slot) slot = ir::TailRef::make(ir::RuleTail{std::move(target), origin, {}, {}});
         return Rule(matches, slot);
     }
 
@@ -192,6 +200,11 @@ private:
     diag::Diagnostics& diags_;
     MarkLayout marks_;
     ir::Ruleset rs_;
+    /// The texts the user rules' bodies are made of (sealed once all rules are lowered).
+    std::shared_ptr<ir::TextPool> pool_ = std::make_shared<ir::TextPool>();
+    std::string piece_buffer_;  ///< address_pieces(): one buffer for every piece
+    /// address_pieces(): each slot's text and id of the previous call.
+    std::array<std::pair<std::string, ir::TextPool::Id>, 6> last_pieces_;
     std::deque<UserFilterRule> user_rules_;  ///< a deque: no growth slack or copy when it grows
     /// Devices named by user rules (index 0: none), so that a user rule costs a few bytes.
     std::vector<std::string> devices_{std::string()};
@@ -411,16 +424,35 @@ void append_arg(std::string& out, const char* arg) {
 }
 }  // namespace
 
-std::string FamilyCompiler::address_text(const Endpoint& src, const Endpoint& dst, const PortMatch& port,
-                                         bool syn) const {
-    // Exactly ir::matches_text(address_matches(src, dst, port, syn)), without the vectors.
-    std::string t;
-    t.reserve(128);
+FamilyCompiler::Pieces FamilyCompiler::address_pieces(const Endpoint& src, const Endpoint& dst,
+                                                      const PortMatch& port, bool syn) {
+    // Their concatenation is exactly ir::matches_text(address_matches(src, dst, port, syn)).
+    Pieces out;
+    std::string& t = piece_buffer_;
+    std::size_t slot = 0;
+    auto add = [&] {
+        // The loops over sources, destinations and ports repeat the slot's text of the
+        // previous call more often than not: compare it before hashing it.
+        auto& [last_text, last_id] = last_pieces_[slot++];
+        if (!t.empty()) {
+            if (t != last_text) {
+                last_text = t;
+                last_id = pool_->intern(t);
+            }
+            out.ids[out.count++] = last_id;
+        }
+        t.clear();
+    };
+    t.clear();
     if (!src.device.empty()) append_arg(t, "-i"), append_arg(t, src.device);
     if (!dst.device.empty()) append_arg(t, "-o"), append_arg(t, dst.device);
+    add();
     if (!port.protocol.empty()) append_arg(t, "-p"), append_arg(t, port.protocol);
+    add();
     if (!src.address.empty()) append_arg(t, "-s"), append_arg(t, src.address);
+    add();
     if (!dst.address.empty()) append_arg(t, "-d"), append_arg(t, dst.address);
+    add();
     if (port.protocol == "tcp" || port.protocol == "udp") {
         bool tcp_syn = syn && port.protocol == "tcp";
         if (!port.sport.empty() || !port.dport.empty() || tcp_syn) {
@@ -437,11 +469,13 @@ std::string FamilyCompiler::address_text(const Endpoint& src, const Endpoint& ds
         t += " -m icmp6";
         append_arg(t, "--icmpv6-type"), append_arg(t, port.icmp_type);
     }
+    add();
     if (!src.mac.empty()) {
         t += " -m mac";
         append_arg(t, "--mac-source"), append_arg(t, src.mac);
     }
-    return t;
+    add();
+    return out;
 }
 
 std::string FamilyCompiler::log_prefix(const std::string& action, const std::string& user) const {
@@ -865,7 +899,7 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                     bool stateful = to->kind != K::Broadcast;
                     // The matches as text: address_matches(s, d, p, stateful), NEW, DNAT.
                     // The address part differs per expansion; the state part per chain only.
-                    std::string m_text = address_text(s, d, p, stateful);
+                    const Pieces pieces = address_pieces(s, d, p, stateful);
                     std::string state_text;
                     if (stateful) state_text += kNewText;
                     // Only connections that came through this rule's own DNAT/REDIRECT, not
@@ -915,9 +949,9 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                             log_target_of_rule = log_target(log_prefix(shown, o.logprefix.value_or("")));
                         }
                         if (!log_tails[ci]) {
-                            log_tails[ci] = ir::TailRef::make(ir::RuleTail{*log_target_of_rule, origin, state_text + *log_suffix});
+                            log_tails[ci] = ir::TailRef::make(ir::RuleTail{*log_target_of_rule, origin, state_text + *log_suffix, pool_});
                         }
-                        add_user(Rule(m_text, log_tails[ci]));
+                        add_user(Rule(pieces.span(), log_tails[ci]));
                         if (r.action == Action::Log) continue;
                     }
                     if (!main_tails[ci]) {
@@ -925,9 +959,9 @@ void FamilyCompiler::lower_rule(const model::Rule& r) {
                         if (to->kind == K::Broadcast) {
                             if (r.action == Action::Accept) t = jump("ACCEPT");
                         }
-                        main_tails[ci] = ir::TailRef::make(ir::RuleTail{std::move(t), origin, state_text + *main_suffix});
+                        main_tails[ci] = ir::TailRef::make(ir::RuleTail{std::move(t), origin, state_text + *main_suffix, pool_});
                     }
-                    add_user(Rule(m_text, main_tails[ci]));
+                    add_user(Rule(pieces.span(), main_tails[ci]));
 
                     // Conntrack helpers are attached in raw, so related connections exist.
                     // (portfw and bounce attach theirs before the DNAT, in lower_nat.)
@@ -1340,6 +1374,7 @@ ir::Ruleset FamilyCompiler::run(bool& forwards) {
     build_helper_chains();      // NEWACCEPT, limits, blocklist, anti-spoof, probes
     build_rpfilter();           // raw, right after the hook jump
     for (const auto& r : c_.rules) lower_rule(r);  // rules.conf order
+    pool_->seal();
     // The chains filled so far grew by push_back: give back their slack before the dispatch
     // chains, the largest part, are built.
     for (auto& t : rs_.tables) {

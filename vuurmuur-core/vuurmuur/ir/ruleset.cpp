@@ -72,6 +72,26 @@ std::string matches_text(const std::vector<Match>& matches) {
     return text;
 }
 
+// --- shared texts -----------------------------------------------------------------------
+
+TextPool::Id TextPool::intern(std::string_view text) {
+    if (sealed_) throw std::logic_error("TextPool::intern after seal");
+    if (auto it = index_.find(text); it != index_.end()) return *it;
+    if (data_.size() + text.size() > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("text pool full");
+    data_.append(text);
+    const auto id = static_cast<Id>(starts_.size() - 1);
+    starts_.push_back(static_cast<std::uint32_t>(data_.size()));
+    index_.insert(id);
+    return id;
+}
+
+void TextPool::seal() {
+    sealed_ = true;
+    decltype(index_)(0, Hash{this}, Equal{this}).swap(index_);
+    data_.shrink_to_fit();
+    starts_.shrink_to_fit();
+}
+
 // --- tails ------------------------------------------------------------------------------
 
 struct TailRef::Node {
@@ -81,6 +101,7 @@ struct TailRef::Node {
     std::optional<Target> target;
     std::shared_ptr<const std::string> file;    ///< null: none
     std::shared_ptr<const std::string> suffix;  ///< null: none
+    std::shared_ptr<const TextPool> pool;       ///< null: no body with this tail has pieces
 };
 
 namespace {
@@ -111,7 +132,7 @@ TailRef TailRef::make(RuleTail tail) {
     TailRef ref;
     ref.node_ = new Node{{1}, tail.origin.line, tail.origin.column, std::move(tail.target),
                          recent_files.share(std::move(tail.origin.file)),
-                         recent_suffixes.share(std::move(tail.suffix))};
+                         recent_suffixes.share(std::move(tail.suffix)), std::move(tail.pool)};
     return ref;
 }
 
@@ -184,16 +205,40 @@ thread_local CurrentBlock current_block;
 }  // namespace
 
 struct __attribute__((packed, aligned(4))) Rule::Body {
-    std::uint32_t size;     ///< of the text that follows
+    /// Bytes of the text that follows; with kPieces set, the number of TextPool ids that
+    /// follow instead.
+    std::uint32_t size;
     TailRef::Node* tail;    ///< one reference, released with the block
+    static constexpr std::uint32_t kPieces = 0x80000000U;
 
     const char* text() const { return reinterpret_cast<const char*>(this) + sizeof(Body); }
     char* text() { return reinterpret_cast<char*>(this) + sizeof(Body); }
-    static std::size_t footprint(std::size_t text_size) { return (sizeof(Body) + text_size + 3) & ~std::size_t{3}; }
+    bool has_pieces() const { return (size & kPieces) != 0; }
+    std::uint32_t pieces() const { return size & ~kPieces; }
+    TextPool::Id piece(std::uint32_t i) const {
+        TextPool::Id id;
+        std::memcpy(&id, text() + i * sizeof id, sizeof id);
+        return id;
+    }
+    static std::size_t footprint(std::uint32_t size) {
+        const std::size_t bytes = (size & kPieces) != 0 ? (size & ~kPieces) * sizeof(TextPool::Id) : size;
+        return (sizeof(Body) + bytes + 3) & ~std::size_t{3};
+    }
 
     static Body* make(std::string_view text, TailRef tail) {
-        if (text.size() > std::numeric_limits<std::uint32_t>::max() - kBlock) throw std::length_error("rule text too long");
-        const std::size_t need = footprint(text.size());
+        if (text.size() >= kPieces - kBlock) throw std::length_error("rule text too long");
+        return make(text, static_cast<std::uint32_t>(text.size()), std::move(tail));
+    }
+    static Body* make(std::span<const TextPool::Id> pieces, TailRef tail) {
+        if (!tail || !tail.node_->pool) throw std::logic_error("a rule of pieces needs a tail with a text pool");
+        if (pieces.size() > 1024) throw std::length_error("too many pieces in a rule");
+        return make(std::string_view(reinterpret_cast<const char*>(pieces.data()), pieces.size_bytes()),
+                    static_cast<std::uint32_t>(pieces.size()) | kPieces, std::move(tail));
+    }
+
+    /// `bytes` copied after the header, `size` the header's size field.
+    static Body* make(std::string_view bytes, std::uint32_t size, TailRef tail) {
+        const std::size_t need = footprint(size);
         Block* block = nullptr;
         if (need > kLargeBody) {
             block = new_block(kBlockHeader + need);
@@ -208,9 +253,9 @@ struct __attribute__((packed, aligned(4))) Rule::Body {
         }
         Body* b = new (reinterpret_cast<char*>(block) + block->used) Body;
         block->used += static_cast<std::uint32_t>(need);
-        b->size = static_cast<std::uint32_t>(text.size());
+        b->size = size;
         b->tail = std::exchange(tail.node_, nullptr);
-        if (!text.empty()) std::memcpy(b->text(), text.data(), text.size());
+        if (!bytes.empty()) std::memcpy(b->text(), bytes.data(), bytes.size());
         return b;
     }
     static Block* block_of(const Body* b) {
@@ -236,7 +281,7 @@ void destroy_block(Block* b) noexcept {
 }  // namespace
 
 Rule::Rule(const std::vector<Match>& matches, std::optional<Target> target, diag::Location origin)
-    : Rule(matches, TailRef::make(RuleTail{std::move(target), std::move(origin), {}})) {}
+    : Rule(matches, TailRef::make(RuleTail{std::move(target), std::move(origin), {}, {}})) {}
 
 Rule::Rule(const std::vector<Match>& matches, TailRef tail)
     : body_(Body::make(ir::matches_text(matches), std::move(tail))) {
@@ -244,6 +289,8 @@ Rule::Rule(const std::vector<Match>& matches, TailRef tail)
 }
 
 Rule::Rule(std::string_view text, TailRef tail) : body_(Body::make(text, std::move(tail))) { retain(); }
+
+Rule::Rule(std::span<const TextPool::Id> pieces, TailRef tail) : body_(Body::make(pieces, std::move(tail))) { retain(); }
 
 void Rule::retain() const noexcept {
     if (body_ != nullptr) Body::block_of(body_)->refs.fetch_add(1, std::memory_order_relaxed);
@@ -258,8 +305,14 @@ const TailRef::Node* Rule::tail() const { return body_ == nullptr ? nullptr : bo
 
 void Rule::append_matches(std::string& out) const {
     if (body_ == nullptr) return;
-    out.append(body_->text(), body_->size);
-    if (const auto* t = tail(); t != nullptr && t->suffix) out += *t->suffix;
+    const auto* t = tail();
+    if (body_->has_pieces()) {
+        const TextPool& pool = *t->pool;
+        for (std::uint32_t i = 0; i < body_->pieces(); ++i) out += pool.text(body_->piece(i));
+    } else {
+        out.append(body_->text(), body_->size);
+    }
+    if (t != nullptr && t->suffix) out += *t->suffix;
 }
 
 std::string Rule::matches_text() const {

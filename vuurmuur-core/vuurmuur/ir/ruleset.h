@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
+#include <unordered_set>
 #include <string_view>
 #include <utility>
 #include <optional>
@@ -42,6 +45,48 @@ std::string quote_arg(const std::string& arg);
 /// text of a concatenation of matches is the concatenation of their texts.
 std::string matches_text(const std::vector<Match>& matches);
 
+/// Texts that many rule bodies share (an interface pair, an address, a port match), each kept
+/// once; a body built from pieces names them by 4-byte index instead of holding the text (a
+/// large ruleset's user rules repeat the same few thousand addresses some 70,000 times).
+/// Interning happens while a ruleset is built, in one thread; seal() then drops the lookup
+/// index, and the pool is read-only from there on.
+class TextPool {
+public:
+    using Id = std::uint32_t;
+
+    TextPool() = default;
+    TextPool(const TextPool&) = delete;  // the index refers to this object
+    TextPool& operator=(const TextPool&) = delete;
+
+    /// The id of `text`, added when new. Throws std::logic_error once sealed.
+    Id intern(std::string_view text);
+    std::string_view text(Id id) const {
+        return std::string_view(data_).substr(starts_[id], starts_[id + 1] - starts_[id]);
+    }
+    std::size_t size() const { return starts_.size() - 1; }
+    /// No more intern(): frees the index.
+    void seal();
+
+private:
+    struct Hash {
+        using is_transparent = void;
+        const TextPool* pool;
+        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+        std::size_t operator()(Id id) const { return (*this)(pool->text(id)); }
+    };
+    struct Equal {
+        using is_transparent = void;
+        const TextPool* pool;
+        bool operator()(Id a, Id b) const { return a == b; }
+        bool operator()(std::string_view a, Id b) const { return a == pool->text(b); }
+        bool operator()(Id a, std::string_view b) const { return pool->text(a) == b; }
+    };
+    std::string data_;                     ///< all texts, back to back
+    std::vector<std::uint32_t> starts_{0};  ///< text i is data_[starts_[i], starts_[i + 1])
+    std::unordered_set<Id, Hash, Equal> index_{0, Hash{this}, Equal{this}};
+    bool sealed_ = false;
+};
+
 /// What rules made from one rules.conf line have in common: the target and the origin.
 struct RuleTail {
     std::optional<Target> target;  ///< none: a counting rule
@@ -49,6 +94,8 @@ struct RuleTail {
     /// Matches every rule with this tail ends with (as text, like matches_text()), kept once:
     /// for example " -m conntrack --ctstate NEW" and the limit and comment of a user rule.
     std::string suffix;
+    /// The texts the pieces of bodies with this tail name (Rule(pieces, tail)).
+    std::shared_ptr<const TextPool> pool;
 };
 
 /// A shared, immutable RuleTail with an intrusive reference count (8 bytes where a
@@ -95,6 +142,9 @@ public:
     /// From matches already laid out as text (what matches_text() would give for them), to
     /// which the tail's suffix is appended.
     Rule(std::string_view matches_text, TailRef tail);
+    /// From matches laid out as the concatenation of texts of the tail's pool (which it must
+    /// have), to which the tail's suffix is appended.
+    Rule(std::span<const TextPool::Id> pieces, TailRef tail);
     Rule(const Rule& other) noexcept : body_(other.body_) { retain(); }
     Rule(Rule&& other) noexcept : body_(other.body_) { other.body_ = nullptr; }
     Rule& operator=(const Rule& other) noexcept {
