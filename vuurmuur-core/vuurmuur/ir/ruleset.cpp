@@ -74,20 +74,50 @@ std::string matches_text(const std::vector<Match>& matches) {
 
 // --- shared texts -----------------------------------------------------------------------
 
+namespace {
+std::uint32_t text_hash(std::string_view text) {
+    const std::size_t h = std::hash<std::string_view>{}(text);
+    return static_cast<std::uint32_t>(h ^ (h >> 32));
+}
+}  // namespace
+
 TextPool::Id TextPool::intern(std::string_view text) {
     if (sealed_) throw std::logic_error("TextPool::intern after seal");
-    if (auto it = index_.find(text); it != index_.end()) return *it;
-    if (data_.size() + text.size() > std::numeric_limits<std::uint32_t>::max()) throw std::length_error("text pool full");
+    if ((size() + 1) * 2 > slots_.size()) grow();
+    const std::uint32_t h = text_hash(text);
+    const std::size_t mask = slots_.size() - 1;
+    std::size_t at = h & mask;
+    for (; slots_[at] != 0; at = (at + 1) & mask) {
+        const std::uint64_t slot = slots_[at];
+        const auto id = static_cast<Id>((slot & 0xffffffffU) - 1);
+        if ((slot >> 32) == h && this->text(id) == text) return id;
+    }
+    if (data_.size() + text.size() > std::numeric_limits<std::uint32_t>::max() ||
+        size() >= std::numeric_limits<std::uint32_t>::max() - 1) {
+        throw std::length_error("text pool full");
+    }
     data_.append(text);
-    const auto id = static_cast<Id>(starts_.size() - 1);
+    const auto id = static_cast<Id>(size());
     starts_.push_back(static_cast<std::uint32_t>(data_.size()));
-    index_.insert(id);
+    slots_[at] = (std::uint64_t{h} << 32) | (std::uint64_t{id} + 1);
     return id;
+}
+
+void TextPool::grow() {
+    std::vector<std::uint64_t> old = std::move(slots_);
+    slots_.assign(old.empty() ? 1024 : old.size() * 2, 0);
+    const std::size_t mask = slots_.size() - 1;
+    for (std::uint64_t slot : old) {
+        if (slot == 0) continue;
+        std::size_t at = (slot >> 32) & mask;
+        while (slots_[at] != 0) at = (at + 1) & mask;
+        slots_[at] = slot;
+    }
 }
 
 void TextPool::seal() {
     sealed_ = true;
-    decltype(index_)(0, Hash{this}, Equal{this}).swap(index_);
+    std::vector<std::uint64_t>().swap(slots_);
     data_.shrink_to_fit();
     starts_.shrink_to_fit();
 }

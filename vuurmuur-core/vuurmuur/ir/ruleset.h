@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <unordered_set>
 #include <string_view>
 #include <utility>
 #include <optional>
@@ -68,22 +67,12 @@ public:
     void seal();
 
 private:
-    struct Hash {
-        using is_transparent = void;
-        const TextPool* pool;
-        std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-        std::size_t operator()(Id id) const { return (*this)(pool->text(id)); }
-    };
-    struct Equal {
-        using is_transparent = void;
-        const TextPool* pool;
-        bool operator()(Id a, Id b) const { return a == b; }
-        bool operator()(std::string_view a, Id b) const { return a == pool->text(b); }
-        bool operator()(Id a, std::string_view b) const { return pool->text(a) == b; }
-    };
     std::string data_;                     ///< all texts, back to back
     std::vector<std::uint32_t> starts_{0};  ///< text i is data_[starts_[i], starts_[i + 1])
-    std::unordered_set<Id, Hash, Equal> index_{0, Hash{this}, Equal{this}};
+    /// Open addressing, linear probing: (32-bit hash << 32) | (id + 1), 0 for empty; at most
+    /// half full. Flat, so a lookup costs one or two cache lines, not a chain of nodes.
+    std::vector<std::uint64_t> slots_;
+    void grow();
     bool sealed_ = false;
 };
 
