@@ -331,6 +331,67 @@ TEST_CASE("e2e apply: applying the same tree twice changes nothing - a foreign c
     check_ruleset_by_traffic(topo, false);
 }
 
+TEST_CASE("e2e apply: chains of the last load that the new ruleset lacks are removed - kept while "
+          "a rule of the admin still jumps to them",
+          "[e2e][apply]") {
+    E2E_SKIP_UNLESS_AVAILABLE();
+    Topology topo;
+    Setup s(topo);
+    auto write_tree = [&s](bool with_blocklist) {
+        s.write(kRulesA);
+        vuurmuur::test::write_file(s.tree() / "rules/blocklist.conf",
+                                   with_blocklist ? "RULE=\"block 192.0.2.1\"\nRULE=\"block 2001:db8::1\"\n" : "");
+    };
+    auto count = [](const std::string& text, const std::string& what) {
+        std::size_t n = 0;
+        for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+        return n;
+    };
+    // The kernel as a load of the tree without a blocklist leaves it, next to Docker's chain.
+    add_docker_user(topo);
+    write_tree(false);
+    ProcessResult first = s.run({"apply"});
+    INFO(first.out << first.err);
+    REQUIRE(first.exit_code == 0);
+    const std::string clean = saves(topo);
+    REQUIRE(clean.find("BLOCK") == std::string::npos);
+
+    write_tree(true);
+    ProcessResult blocked = s.run({"apply"});
+    INFO(blocked.out << blocked.err);
+    REQUIRE(blocked.exit_code == 0);
+    REQUIRE(count(saves(topo), ":BLOCKLIST - [0:0]") == 2);  // IPv4 and IPv6
+    REQUIRE(count(saves(topo), ":BLOCK - [0:0]") == 2);
+
+    SECTION("the blocklist emptied: both chains go in both families, as if they had never been") {
+        write_tree(false);
+        ProcessResult r = s.run({"apply"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        for (const char* f : {"ipv4", "ipv6"}) {
+            CHECK(r.out.find(std::string(f) + ": removed 2 chains the new ruleset no longer has: filter BLOCK, filter BLOCKLIST") !=
+                  std::string::npos);
+        }
+        CHECK(saves(topo) == clean);
+        check_ruleset_by_traffic(topo, false);
+    }
+    SECTION("a hook chain jumps to BLOCKLIST: it stays, and BLOCK with it; the load works") {
+        for (const char* tool : {"iptables", "ip6tables"}) {
+            REQUIRE(topo.exec(Host::fw, {tool, "-A", "PRE-VRMR-INPUT", "-j", "BLOCKLIST"}).exit_code == 0);
+        }
+        write_tree(false);
+        ProcessResult r = s.run({"apply"});
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("removed") == std::string::npos);
+        const std::string after = saves(topo);
+        CHECK(count(after, "-A PRE-VRMR-INPUT -j BLOCKLIST") == 2);
+        CHECK(count(after, ":BLOCKLIST - [0:0]") == 2);
+        CHECK(count(after, ":BLOCK - [0:0]") == 2);
+        check_ruleset_by_traffic(topo, false);
+    }
+}
+
 TEST_CASE("e2e apply --confirm: without confirm the previous ruleset comes back, also when the "
           "session that started it is killed",
           "[e2e][apply]") {

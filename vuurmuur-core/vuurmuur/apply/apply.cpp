@@ -78,6 +78,8 @@ struct Part {
     /// of its lines are worked out only when a load fails.
     const ir::Ruleset* ruleset = nullptr;
     render::RenderOptions options;
+    /// Chains of the previous load that `text` removes (retire_stale_chains).
+    std::vector<RetiredChain> retired;
 };
 
 using Saved = std::map<ir::Family, std::string>;
@@ -391,12 +393,35 @@ StoredFamily stored_part(const ir::Ruleset& rs, bool forward) {
 
 /// What is loaded for `rs`: its stored form without the declarations of hook chains that
 /// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
-Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved) {
-    Part p{rs.family, {}, &rs, {}};
+/// `previous`: the rulesets of the last load this program made (last-known-good), whose chains
+/// the new ruleset no longer has are removed; null when not known.
+Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved,
+               const StoredRulesets* previous) {
+    Part p{rs.family, {}, &rs, {}, {}};
     p.options.header.clear();
     p.options.existing_chains = existing_chains(saved);
     p.text = adapt_to_kernel(stored, p.options.existing_chains);
+    if (const StoredFamily* before = previous != nullptr ? previous->find(rs.family) : nullptr) {
+        p.text = retire_stale_chains(p.text, stored, *before, saved, &p.retired);
+    }
     return p;
+}
+
+/// last-known-good, when it can be read: what this program loaded last.
+std::optional<StoredRulesets> read_last_known_good(const StateDir& sd) {
+    std::string err;
+    auto text = read_state_file(sd.last_known_good(), err);
+    return text ? parse_stored(*text) : std::nullopt;
+}
+
+/// "ipv4: removed 2 chains the new ruleset no longer has: filter BLOCK, filter BLOCKLIST"
+std::string retired_note(const Part& p, bool test_only) {
+    std::string out = fam(p.family) + (test_only ? ": would remove " : ": removed ") + std::to_string(p.retired.size()) +
+                      (p.retired.size() == 1 ? " chain" : " chains") + " the new ruleset no longer has:";
+    for (std::size_t i = 0; i < p.retired.size(); ++i) {
+        out += (i == 0 ? " " : ", ") + p.retired[i].table + " " + p.retired[i].chain;
+    }
+    return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -614,6 +639,7 @@ void run_normal(const Request& rq, Report& report) {
         }
     }
 
+    const std::optional<StoredRulesets> previous_load = read_last_known_good(sd);
     // The saves of both families run while the tree compiles and renders.
     auto saving = cx.start_snapshot();
     auto prepared = compile_checked(checked.config, report);
@@ -642,7 +668,9 @@ void run_normal(const Request& rq, Report& report) {
     }
     std::vector<Part> parts;
     if (rq.test_only) {
-        for (const auto& sf : stored) parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family]));
+        for (const auto& sf : stored) {
+            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family], previous_load ? &*previous_load : nullptr));
+        }
         if (!cx.test_load(parts)) return;
     } else {
         // Family by family: a family is loaded as soon as its own save is in, so the IPv6 save
@@ -654,9 +682,13 @@ void run_normal(const Request& rq, Report& report) {
                 if (!first) cx.rollback(parts, saved);
                 return;
             }
-            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family]));
+            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family],
+                                      previous_load ? &*previous_load : nullptr));
             if (!cx.load_last(parts, saved)) return;
         }
+    }
+    for (const auto& p : parts) {
+        if (!p.retired.empty()) cx.note(retired_note(p, rq.test_only));
     }
     for (ir::Family f : cx.families()) {
         const auto& rs = ruleset_of(prepared->compiled, f);
@@ -736,7 +768,7 @@ bool load_stored(Context& cx, const StoredRulesets& stored, const Saved& saved) 
             continue;
         }
         auto it = saved.find(f);
-        parts.push_back(Part{f, adapt_to_kernel(*sf, existing_chains(it == saved.end() ? std::string() : it->second)), nullptr, {}});
+        parts.push_back(Part{f, adapt_to_kernel(*sf, existing_chains(it == saved.end() ? std::string() : it->second)), nullptr, {}, {}});
         forward[f] = sf->forward.value_or(false);
     }
     if (parts.empty() || !cx.load(parts, saved)) return false;
@@ -748,7 +780,7 @@ bool load_safety(Context& cx, const model::Settings& settings, const Saved& save
     std::vector<Part> parts;
     std::map<ir::Family, bool> forward;
     for (ir::Family f : cx.families()) {
-        parts.push_back(Part{f, safety_ruleset(f, settings), nullptr, {}});
+        parts.push_back(Part{f, safety_ruleset(f, settings), nullptr, {}, {}});
         forward[f] = false;
     }
     if (!cx.load(parts, saved)) return false;
@@ -804,6 +836,7 @@ void run_boot(const Request& rq, Report& report) {
     };
 
     if (prepared && !stale) {
+        const std::optional<StoredRulesets> previous_load = read_last_known_good(sd);
         std::vector<Part> parts;
         std::map<ir::Family, bool> forward;
         StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};
@@ -811,7 +844,7 @@ void run_boot(const Request& rq, Report& report) {
             const auto& rs = ruleset_of(prepared->compiled, f);
             forward[f] = forwards(prepared->compiled, f);
             loaded.families.push_back(stored_part(rs, forward[f]));
-            parts.push_back(load_part(rs, loaded.families.back(), saved[f]));
+            parts.push_back(load_part(rs, loaded.families.back(), saved[f], previous_load ? &*previous_load : nullptr));
         }
         if (cx.load(parts, saved)) {
             cx.set_forwarding(forward);

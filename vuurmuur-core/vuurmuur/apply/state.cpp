@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "vuurmuur/apply/netfilter.h"
 #include "vuurmuur/io/file_io.h"
 
 namespace vuurmuur::apply {
@@ -77,6 +78,22 @@ std::optional<StoredRulesets> parse_stored(const std::string& text) {
     return stored;
 }
 
+namespace {
+
+/// Calls `fn` with each line of `text`, without its '\n'.
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        fn(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+}
+
+}  // namespace
+
 std::string adapt_to_kernel(const StoredFamily& family,
                             const std::map<std::string, std::set<std::string>>& existing) {
     // Hook declarations to drop, as "table\0chain".
@@ -94,11 +111,7 @@ std::string adapt_to_kernel(const StoredFamily& family,
     std::string out;
     out.reserve(text.size());
     std::string table;
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string::npos) end = text.size();
-        std::string_view line(text.data() + pos, end - pos);
+    for_each_line(text, [&](std::string_view line) {
         bool keep = true;
         if (!line.empty() && line.front() == '*') {
             table.assign(line.substr(1));
@@ -111,8 +124,119 @@ std::string adapt_to_kernel(const StoredFamily& family,
             out.append(line);
             out += '\n';
         }
-        pos = end + 1;
+    });
+    return out;
+}
+
+namespace {
+
+using TableChains = std::map<std::string, std::set<std::string>>;
+
+bool has(const TableChains& chains, const std::string& table, const std::string& chain) {
+    auto it = chains.find(table);
+    return it != chains.end() && it->second.count(chain) != 0;
+}
+
+TableChains hook_chains(const StoredFamily& family) {
+    TableChains out;
+    for (const auto& [t, c] : family.hooks) out[t].insert(c);
+    return out;
+}
+
+/// The chains a rule line ("-A CHAIN ... -j TARGET" or "-g TARGET") jumps to. Every word after
+/// -j/-g counts, also one inside a quoted comment: a false reference only keeps a chain.
+void jump_targets(std::string_view line, std::set<std::string>& out) {
+    std::istringstream in{std::string(line)};
+    std::string word, prev;
+    while (in >> word) {
+        if (prev == "-j" || prev == "--jump" || prev == "-g" || prev == "--goto") out.insert(word);
+        prev = word;
     }
+}
+
+}  // namespace
+
+std::string retire_stale_chains(const std::string& text, const StoredFamily& family, const StoredFamily& previous,
+                                const std::string& saved, std::vector<RetiredChain>* retired) {
+    const TableChains prev_hooks = hook_chains(previous);
+    const TableChains new_hooks = hook_chains(family);
+    // Declared by the new text: these are replaced (built-ins flushed, own chains recreated),
+    // except hooks, which keep their rules.
+    TableChains declared;
+    for (const auto& t : split_tables(family.text)) {
+        for (const auto& [name, policy] : t.chains) declared[t.name].insert(name);
+    }
+    for (const auto& t : split_tables(text)) {
+        for (const auto& [name, policy] : t.chains) declared[t.name].insert(name);
+    }
+    const TableChains kernel = existing_chains(saved);
+
+    // Candidates: chains the previous load owned that the new one does not declare.
+    TableChains stale;
+    for (const auto& t : split_tables(previous.text)) {
+        if (declared.count(t.name) == 0) continue;  // a table this load leaves alone
+        for (const auto& [name, policy] : t.chains) {
+            if (policy != "-" || has(prev_hooks, t.name, name) || has(new_hooks, t.name, name)) continue;
+            if (has(declared, t.name, name) || !has(kernel, t.name, name)) continue;
+            stale[t.name].insert(name);
+        }
+    }
+    if (stale.empty()) return text;
+
+    // Jumps from the rules that stay: until nothing changes, a chain a surviving rule jumps to
+    // is kept, and its own rules survive with it.
+    struct KernelRule {
+        std::string table, chain;
+        std::set<std::string> targets;
+    };
+    std::vector<KernelRule> rules;
+    for (const auto& t : split_tables(saved)) {
+        for_each_line(t.text, [&](std::string_view line) {
+            if (!line.empty() && line.front() == '[') {  // "[packets:bytes] -A ..." (save -c)
+                const std::size_t close = line.find("] ");
+                if (close == std::string_view::npos) return;
+                line.remove_prefix(close + 2);
+            }
+            if (line.substr(0, 3) != "-A ") return;
+            KernelRule r{t.name, {}, {}};
+            std::string_view rest = line.substr(3);
+            r.chain.assign(rest.substr(0, rest.find(' ')));
+            jump_targets(rest, r.targets);
+            if (!r.targets.empty()) rules.push_back(std::move(r));
+        });
+    }
+    auto survives = [&](const KernelRule& r) {
+        if (has(stale, r.table, r.chain)) return false;
+        return !has(declared, r.table, r.chain) || has(new_hooks, r.table, r.chain);
+    };
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (const auto& r : rules) {
+            if (!survives(r)) continue;
+            auto it = stale.find(r.table);
+            if (it == stale.end()) continue;
+            for (const auto& target : r.targets) changed |= it->second.erase(target) != 0;
+        }
+    }
+
+    std::string out;
+    out.reserve(text.size() + 256);
+    std::string table;
+    for_each_line(text, [&](std::string_view line) {
+        if (!line.empty() && line.front() == '*') table.assign(line.substr(1));
+        if (line == "COMMIT") {
+            if (auto it = stale.find(table); it != stale.end()) {
+                for (const auto& c : it->second) out += "-F " + c + "\n";
+                for (const auto& c : it->second) {
+                    out += "-X " + c + "\n";
+                    if (retired != nullptr) retired->push_back(RetiredChain{table, c});
+                }
+                stale.erase(it);
+            }
+        }
+        out.append(line);
+        out += '\n';
+    });
     return out;
 }
 

@@ -56,6 +56,27 @@ std::optional<StoredRulesets> parse_stored(const std::string& text);
 std::string adapt_to_kernel(const StoredFamily& family,
                             const std::map<std::string, std::set<std::string>>& existing);
 
+/// A chain removed by retire_stale_chains.
+struct RetiredChain {
+    std::string table;
+    std::string chain;
+    bool operator==(const RetiredChain&) const = default;
+};
+
+/// `text` (what adapt_to_kernel made of `family`) with lines that remove the chains an earlier
+/// load left behind: the chains `previous` (the last ruleset this program loaded) declared as
+/// its own — neither built-in nor hook — that `family` no longer declares and that `saved`
+/// (the kernel's save output) still has. Per table, "-F CHAIN" lines and then "-X CHAIN"
+/// lines go just before the table's COMMIT, chains in name order.
+///
+/// A chain is kept when a rule that survives this load jumps to it: a rule in a hook chain,
+/// in a chain this program does not own (Docker's), in a table `text` does not load, or in
+/// another chain that is kept. Deleting it would make the whole load fail; the chains this
+/// load replaces (built-ins and its own) lose their old rules first, so their jumps do not
+/// count. `retired`, when given, receives the chains removed.
+std::string retire_stale_chains(const std::string& text, const StoredFamily& family, const StoredFamily& previous,
+                                const std::string& saved, std::vector<RetiredChain>* retired = nullptr);
+
 class StateDir {
 public:
     explicit StateDir(std::filesystem::path root) : root_(std::move(root)) {}
