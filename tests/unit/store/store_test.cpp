@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <csignal>
+#include <functional>
 
 #include "support/temp_tree.h"
 #include "vuurmuur/config/store.h"
@@ -242,4 +247,95 @@ TEST_CASE("a writer killed at any moment of repeated saves leaves each file old 
     bool is_b = content.find("COMMENT=\"" + b + "\"") != std::string::npos;
     CHECK(is_a != is_b);
     CHECK(content.find("RULE=\"masq service any from local.lan to world.inet\"") != std::string::npos);
+}
+
+namespace {
+
+/// Runs `body` in a child process and returns its exit code; -1 when it was killed, -2 when
+/// it had not ended after 60 s (a deadlock: the child is killed; a bound for a hang, not a
+/// timing assertion).
+int in_child(const std::function<int()>& body) {
+    int done[2];
+    REQUIRE(::pipe(done) == 0);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::close(done[0]);
+        int rc = 3;
+        try {
+            rc = body();
+        } catch (...) {
+            rc = 4;
+        }
+        ::_exit(rc);  // closes done[1]
+    }
+    ::close(done[1]);
+    pollfd p{done[0], POLLIN, 0};
+    int r;
+    do {
+        r = ::poll(&p, 1, 60000);
+    } while (r < 0 && errno == EINTR);
+    ::close(done[0]);
+    if (r == 0) {
+        ::kill(pid, SIGKILL);
+        wait_child(pid);
+        return -2;
+    }
+    return wait_child(pid);
+}
+
+/// Whether another open file description can take the tree's lock for writing right now.
+bool lock_is_free(const fs::path& root) {
+    int fd = ::open((root / ".vuurmuur.lock").c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return true;
+    bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
+    ::close(fd);
+    return free;
+}
+
+}  // namespace
+
+TEST_CASE("a load inside a transaction of the same thread reads the tree instead of waiting for itself") {
+    test::TempDir dir;
+    test::copy_default_tree(dir.path());
+    // In a child: before, the shared lock of load() waited forever for the transaction's own
+    // exclusive lock.
+    int rc = in_child([&] {
+        config::Store store(dir.path());
+        int result = 10;
+        store.transact([&](config::Transaction& tx) {
+            diag::Diagnostics diags;
+            // Spelled differently: the lock file is the same.
+            config::Tree tree = config::Store(dir.path() / "zones" / "..").load(diags);
+            if (tree.find("rules/rules.conf") == nullptr) return;
+            // The transaction's lock outlives the nested one.
+            if (lock_is_free(dir.path())) {
+                result = 11;
+                return;
+            }
+            tx.file("rules/blocklist.conf").append("RULE", "block 192.0.2.9");
+            result = 0;
+        });
+        return lock_is_free(dir.path()) ? result : 12;
+    });
+    CHECK(rc == 0);
+    CHECK(test::read_file(dir.path() / "rules/blocklist.conf").find("RULE=\"block 192.0.2.9\"") != std::string::npos);
+}
+
+TEST_CASE("a transaction inside a load of the same thread is refused with an error, not a deadlock") {
+    test::TempDir dir;
+    test::copy_default_tree(dir.path());
+    int rc = in_child([&] {
+        io::TreeLock reading(dir.path(), io::TreeLock::Mode::Shared);
+        try {
+            config::Store(dir.path()).modify("rules/blocklist.conf", [](config::KvFile&) {});
+        } catch (const io::IoError& e) {
+            return std::string(e.what()) == (dir.path() / ".vuurmuur.lock").string() +
+                                                ": cannot lock for writing while this thread holds it for reading"
+                       ? 0
+                       : 20;
+        }
+        return 21;
+    });
+    CHECK(rc == 0);
 }

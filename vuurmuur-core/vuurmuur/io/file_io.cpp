@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <memory>
+#include <utility>
 
 namespace vuurmuur::io {
 
@@ -224,6 +226,17 @@ void make_dirs(const fs::path& path) {
     sync_dir(parent.empty() ? fs::path(".") : parent);
 }
 
+namespace {
+
+/// The tree locks this thread holds: lock file (device, inode) -> outer mode and depth.
+struct HeldLock {
+    TreeLock::Mode mode;
+    unsigned depth;
+};
+thread_local std::map<std::pair<unsigned long long, unsigned long long>, HeldLock> held_locks;
+
+}  // namespace
+
 TreeLock::TreeLock(const fs::path& root, Mode mode) {
     fs::path lock = root / ".vuurmuur.lock";
     fd_ = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -233,6 +246,25 @@ TreeLock::TreeLock(const fs::path& root, Mode mode) {
         if (fd_ < 0) return;
     }
     if (fd_ < 0) fail("cannot open lock file", lock, errno);
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) {
+        int err = errno;
+        ::close(fd_);
+        fd_ = -1;
+        fail("cannot stat lock file", lock, err);
+    }
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
+    if (auto it = held_locks.find({dev_, ino_}); it != held_locks.end()) {
+        ::close(fd_);
+        fd_ = -1;
+        if (mode == Mode::Exclusive && it->second.mode == Mode::Shared) {
+            throw IoError(lock.string() + ": cannot lock for writing while this thread holds it for reading");
+        }
+        ++it->second.depth;
+        counted_ = true;
+        return;
+    }
     int op = mode == Mode::Exclusive ? LOCK_EX : LOCK_SH;
     while (::flock(fd_, op) != 0) {
         if (errno == EINTR) continue;
@@ -241,9 +273,15 @@ TreeLock::TreeLock(const fs::path& root, Mode mode) {
         fd_ = -1;
         fail("cannot lock", lock, err);
     }
+    held_locks[{dev_, ino_}] = HeldLock{mode, 1};
+    counted_ = true;
 }
 
 TreeLock::~TreeLock() {
+    if (counted_) {
+        auto it = held_locks.find({dev_, ino_});
+        if (it != held_locks.end() && --it->second.depth == 0) held_locks.erase(it);
+    }
     if (fd_ >= 0) ::close(fd_);  // closing releases the flock
 }
 

@@ -51,6 +51,12 @@ void sync_dir(const std::filesystem::path& dir);
 
 /// An exclusive (writers) or shared (readers) advisory lock on `<root>/.vuurmuur.lock`,
 /// held for the object's lifetime. Blocks until granted. Throws IoError.
+///
+/// Nested in the same thread (the lock file is recognised by device and inode, whatever the
+/// spelling of `root`): a lock inside one of the same mode, or a shared one inside an
+/// exclusive one, is granted at once without a second flock (which would wait forever for the
+/// outer one, a lock of its own process). An exclusive lock inside a shared one cannot be
+/// granted that way and throws IoError instead of deadlocking.
 class TreeLock {
 public:
     enum class Mode { Shared, Exclusive };
@@ -61,6 +67,8 @@ public:
 
 private:
     int fd_ = -1;
+    bool counted_ = false;  ///< counted in this thread's table of held locks
+    unsigned long long dev_ = 0, ino_ = 0;
 };
 
 }  // namespace vuurmuur::io
