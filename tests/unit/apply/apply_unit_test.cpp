@@ -194,11 +194,30 @@ TEST_CASE("apply: chains the previous load owned and the new ruleset lacks are f
         "[0:0] -A BLOCKLIST -s 192.0.2.1/32 -j BLOCK\n[0:0] -A FORWARD -i eth2 -g FWD-eth2\n"
         "[0:0] -A OLD-A -j OLD-B\n[0:0] -A PRE-VRMR-INPUT -m comment --comment \"admin\" -j OLD-A\n"
         "[0:0] -A DOCKER -j RETURN\nCOMMIT\n";
+    // The previous load's chains as apply reads them: from last-known-good, line by line.
+    vm::test::TempDir dir;
+    const auto lkg = dir.path() / "last-known-good.rules";
+    vm::test::write_file(lkg, format_stored(StoredRulesets{"x", {previous}}));
+    std::string error;
+    const auto read = read_owned_chains(lkg, error);
+    REQUIRE(read);
+    CHECK(error.empty());
+    const ChainsByTable owned = read->at(vm::ir::Family::Ipv4);
+    CHECK(owned == ChainsByTable{{"filter", {"BLOCK", "BLOCKLIST", "FWD-eth2", "NEWACCEPT", "OLD-A", "OLD-B"}},
+                                 {"nat", {"NAT-OLD"}}});
+    CHECK(owned == owned_chains(previous));
+    CHECK(read->count(vm::ir::Family::Ipv6) == 0);
+
     const std::string text = adapt_to_kernel(next, existing_chains(saved));
+    auto retire = [&](const ChainsByTable& before, const std::string& kernel, std::vector<RetiredChain>* retired) {
+        std::string t = text;
+        retire_stale_chains(t, next, before, kernel, retired);
+        return t;
+    };
     std::vector<RetiredChain> retired;
     // OLD-A stays (the hook jumps to it, and the hook keeps its rules), so OLD-B stays (OLD-A
     // jumps to it); DOCKER is not ours; NAT-OLD is in a table this load does not touch.
-    CHECK(retire_stale_chains(text, next, previous, saved, &retired) ==
+    CHECK(retire(owned, saved, &retired) ==
           "*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:NEWACCEPT - [0:0]\n"
           "-F INPUT\n-F FORWARD\n-A INPUT -j PRE-VRMR-INPUT\n"
           "-F BLOCK\n-F BLOCKLIST\n-F FWD-eth2\n-X BLOCK\n-X BLOCKLIST\n-X FWD-eth2\nCOMMIT\n");
@@ -208,14 +227,32 @@ TEST_CASE("apply: chains the previous load owned and the new ruleset lacks are f
     std::string without = saved;
     without.erase(without.find("[0:0] -A PRE-VRMR-INPUT"), without.find("[0:0] -A DOCKER") - without.find("[0:0] -A PRE-VRMR-INPUT"));
     retired.clear();
-    const std::string all = retire_stale_chains(text, next, previous, without, &retired);
-    CHECK(all.find("-X FWD-eth2\n-X OLD-A\n-X OLD-B\nCOMMIT\n") != std::string::npos);
+    CHECK(retire(owned, without, &retired).find("-X FWD-eth2\n-X OLD-A\n-X OLD-B\nCOMMIT\n") != std::string::npos);
     CHECK(retired.size() == 5);
 
     // A chain already gone from the kernel, or one the new ruleset declares again, is left
     // out; with nothing stale the text is unchanged.
-    CHECK(retire_stale_chains(text, next, next, saved) == text);
-    CHECK(retire_stale_chains(text, next, previous, "*filter\n:INPUT DROP [0:0]\nCOMMIT\n") == text);
+    CHECK(retire(owned_chains(next), saved, nullptr) == text);
+    CHECK(retire(owned, "*filter\n:INPUT DROP [0:0]\nCOMMIT\n", nullptr) == text);
+
+    // A file of many 64 KiB chunks: declarations cut by a chunk's end are read whole.
+    StoredFamily big{vm::ir::Family::Ipv6, "*filter\n", std::nullopt, {}};
+    for (int i = 0; i < 12000; ++i) big.text += ":CHAIN-" + std::to_string(i) + " - [0:0]\n";
+    big.text += "COMMIT\n";
+    REQUIRE(big.text.size() > 3 * 65536);
+    vm::test::write_file(lkg, format_stored(StoredRulesets{"x", {previous, big}}));
+    const auto many = read_owned_chains(lkg, error);
+    REQUIRE(many);
+    CHECK(many->at(vm::ir::Family::Ipv4) == owned);
+    CHECK(many->at(vm::ir::Family::Ipv6) == owned_chains(big));
+    CHECK(many->at(vm::ir::Family::Ipv6).at("filter").size() == 12000);
+
+    // A file that is not a state file, and a missing one.
+    vm::test::write_file(lkg, "*filter\nCOMMIT\n");
+    CHECK_FALSE(read_owned_chains(lkg, error));
+    CHECK(error == lkg.string() + " is not a vuurmuur ruleset file");
+    CHECK_FALSE(read_owned_chains(dir.path() / "missing", error));
+    CHECK(error.empty());
 }
 
 TEST_CASE("apply: the safety ruleset drops everything but loopback, established and admin SSH") {

@@ -393,25 +393,29 @@ StoredFamily stored_part(const ir::Ruleset& rs, bool forward) {
 
 /// What is loaded for `rs`: its stored form without the declarations of hook chains that
 /// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
-/// `previous`: the rulesets of the last load this program made (last-known-good), whose chains
-/// the new ruleset no longer has are removed; null when not known.
+/// Chains of each family of the last load this program made, from last-known-good.
+using PreviousChains = std::map<ir::Family, ChainsByTable>;
+
+/// `previous`: the chains of the last load this program made; those the new ruleset no
+/// longer has are removed. Null when not known.
 Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved,
-               const StoredRulesets* previous) {
+               const PreviousChains* previous) {
     Part p{rs.family, {}, &rs, {}, {}};
     p.options.header.clear();
     p.options.existing_chains = existing_chains(saved);
     p.text = adapt_to_kernel(stored, p.options.existing_chains);
-    if (const StoredFamily* before = previous != nullptr ? previous->find(rs.family) : nullptr) {
-        p.text = retire_stale_chains(p.text, stored, *before, saved, &p.retired);
+    if (previous != nullptr) {
+        if (auto it = previous->find(rs.family); it != previous->end()) {
+            retire_stale_chains(p.text, stored, it->second, saved, &p.retired);
+        }
     }
     return p;
 }
 
-/// last-known-good, when it can be read: what this program loaded last.
-std::optional<StoredRulesets> read_last_known_good(const StateDir& sd) {
+/// The chains of last-known-good, when it can be read: what this program loaded last.
+std::optional<PreviousChains> read_previous_chains(const StateDir& sd) {
     std::string err;
-    auto text = read_state_file(sd.last_known_good(), err);
-    return text ? parse_stored(*text) : std::nullopt;
+    return read_owned_chains(sd.last_known_good(), err);
 }
 
 /// "ipv4: removed 2 chains the new ruleset no longer has: filter BLOCK, filter BLOCKLIST"
@@ -639,7 +643,7 @@ void run_normal(const Request& rq, Report& report) {
         }
     }
 
-    const std::optional<StoredRulesets> previous_load = read_last_known_good(sd);
+    const std::optional<PreviousChains> previous_load = read_previous_chains(sd);
     // The saves of both families run while the tree compiles and renders.
     auto saving = cx.start_snapshot();
     auto prepared = compile_checked(checked.config, report);
@@ -836,7 +840,7 @@ void run_boot(const Request& rq, Report& report) {
     };
 
     if (prepared && !stale) {
-        const std::optional<StoredRulesets> previous_load = read_last_known_good(sd);
+        const std::optional<PreviousChains> previous_load = read_previous_chains(sd);
         std::vector<Part> parts;
         std::map<ir::Family, bool> forward;
         StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <sstream>
 #include <string_view>
 
@@ -130,114 +131,151 @@ std::string adapt_to_kernel(const StoredFamily& family,
 
 namespace {
 
-using TableChains = std::map<std::string, std::set<std::string>>;
-
-bool has(const TableChains& chains, const std::string& table, const std::string& chain) {
+bool has(const ChainsByTable& chains, const std::string& table, const std::string& chain) {
     auto it = chains.find(table);
     return it != chains.end() && it->second.count(chain) != 0;
 }
 
-TableChains hook_chains(const StoredFamily& family) {
-    TableChains out;
+/// The chain a declaration line (":NAME POLICY [p:b]") declares, and whether it is a user
+/// chain (policy "-").
+std::pair<std::string_view, bool> declared(std::string_view line) {
+    line.remove_prefix(1);
+    const std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) return {line, false};
+    const std::string_view rest = line.substr(space + 1);
+    return {line.substr(0, space), rest.substr(0, rest.find(' ')) == "-"};
+}
+
+/// Chains per table that `text` (restore or save text) declares; only user chains when
+/// `user_only`.
+ChainsByTable declared_chains(std::string_view text, bool user_only) {
+    ChainsByTable out;
+    std::string table;
+    for_each_line(text, [&](std::string_view line) {
+        if (line.empty()) return;
+        if (line.front() == '*') {
+            table.assign(line.substr(1));
+            out[table];
+        } else if (line.front() == ':') {
+            auto [name, user] = declared(line);
+            if (user || !user_only) out[table].emplace(name);
+        }
+    });
+    return out;
+}
+
+ChainsByTable hook_chains(const StoredFamily& family) {
+    ChainsByTable out;
     for (const auto& [t, c] : family.hooks) out[t].insert(c);
     return out;
 }
 
+ChainsByTable without(ChainsByTable chains, const ChainsByTable& drop) {
+    for (auto& [table, names] : chains) {
+        if (auto it = drop.find(table); it != drop.end()) {
+            for (const auto& c : it->second) names.erase(c);
+        }
+    }
+    return chains;
+}
+
 /// The chains a rule line ("-A CHAIN ... -j TARGET" or "-g TARGET") jumps to. Every word after
 /// -j/-g counts, also one inside a quoted comment: a false reference only keeps a chain.
-void jump_targets(std::string_view line, std::set<std::string>& out) {
-    std::istringstream in{std::string(line)};
-    std::string word, prev;
-    while (in >> word) {
-        if (prev == "-j" || prev == "--jump" || prev == "-g" || prev == "--goto") out.insert(word);
+std::vector<std::string_view> jump_targets(std::string_view line) {
+    std::vector<std::string_view> out;
+    std::string_view prev;
+    while (!line.empty()) {
+        const std::size_t space = line.find(' ');
+        const std::string_view word = line.substr(0, space);
+        if (prev == "-j" || prev == "--jump" || prev == "-g" || prev == "--goto") out.push_back(word);
         prev = word;
+        if (space == std::string_view::npos) break;
+        line.remove_prefix(space + 1);
     }
+    return out;
 }
 
 }  // namespace
 
-std::string retire_stale_chains(const std::string& text, const StoredFamily& family, const StoredFamily& previous,
-                                const std::string& saved, std::vector<RetiredChain>* retired) {
-    const TableChains prev_hooks = hook_chains(previous);
-    const TableChains new_hooks = hook_chains(family);
-    // Declared by the new text: these are replaced (built-ins flushed, own chains recreated),
-    // except hooks, which keep their rules.
-    TableChains declared;
-    for (const auto& t : split_tables(family.text)) {
-        for (const auto& [name, policy] : t.chains) declared[t.name].insert(name);
-    }
-    for (const auto& t : split_tables(text)) {
-        for (const auto& [name, policy] : t.chains) declared[t.name].insert(name);
-    }
-    const TableChains kernel = existing_chains(saved);
+ChainsByTable owned_chains(const StoredFamily& family) {
+    return without(declared_chains(family.text, true), hook_chains(family));
+}
 
-    // Candidates: chains the previous load owned that the new one does not declare.
-    TableChains stale;
-    for (const auto& t : split_tables(previous.text)) {
-        if (declared.count(t.name) == 0) continue;  // a table this load leaves alone
-        for (const auto& [name, policy] : t.chains) {
-            if (policy != "-" || has(prev_hooks, t.name, name) || has(new_hooks, t.name, name)) continue;
-            if (has(declared, t.name, name) || !has(kernel, t.name, name)) continue;
-            stale[t.name].insert(name);
+void retire_stale_chains(std::string& text, const StoredFamily& family, const ChainsByTable& previously_owned,
+                         const std::string& saved, std::vector<RetiredChain>* retired) {
+    const ChainsByTable new_hooks = hook_chains(family);
+    // Declared by the new ruleset: these are replaced (built-ins flushed, own chains
+    // recreated), except hooks, which keep their rules.
+    const ChainsByTable replaced = declared_chains(family.text, false);
+    const ChainsByTable kernel = declared_chains(saved, false);
+
+    // Candidates: chains the previous load owned that the new one does not declare, in a
+    // table it loads.
+    ChainsByTable stale;
+    for (const auto& [table, names] : previously_owned) {
+        if (replaced.count(table) == 0) continue;
+        for (const auto& name : names) {
+            if (has(replaced, table, name) || has(new_hooks, table, name) || !has(kernel, table, name)) continue;
+            stale[table].insert(name);
         }
     }
-    if (stale.empty()) return text;
+    if (stale.empty()) return;
 
-    // Jumps from the rules that stay: until nothing changes, a chain a surviving rule jumps to
-    // is kept, and its own rules survive with it.
-    struct KernelRule {
-        std::string table, chain;
-        std::set<std::string> targets;
+    // The kernel's rules that jump to a candidate. Until nothing changes, a chain a surviving
+    // rule jumps to is kept, and its own rules survive with it.
+    struct Jump {
+        std::string table, chain, target;
     };
-    std::vector<KernelRule> rules;
-    for (const auto& t : split_tables(saved)) {
-        for_each_line(t.text, [&](std::string_view line) {
-            if (!line.empty() && line.front() == '[') {  // "[packets:bytes] -A ..." (save -c)
-                const std::size_t close = line.find("] ");
-                if (close == std::string_view::npos) return;
-                line.remove_prefix(close + 2);
+    std::vector<Jump> jumps;
+    std::string table;
+    for_each_line(saved, [&](std::string_view line) {
+        if (!line.empty() && line.front() == '*') table.assign(line.substr(1));
+        if (!line.empty() && line.front() == '[') {  // "[packets:bytes] -A ..." (save -c)
+            const std::size_t close = line.find("] ");
+            if (close == std::string_view::npos) return;
+            line.remove_prefix(close + 2);
+        }
+        if (line.substr(0, 3) != "-A ") return;
+        line.remove_prefix(3);
+        auto it = stale.find(table);
+        if (it == stale.end()) return;
+        for (std::string_view target : jump_targets(line)) {
+            if (it->second.count(std::string(target)) != 0) {
+                jumps.push_back(Jump{table, std::string(line.substr(0, line.find(' '))), std::string(target)});
             }
-            if (line.substr(0, 3) != "-A ") return;
-            KernelRule r{t.name, {}, {}};
-            std::string_view rest = line.substr(3);
-            r.chain.assign(rest.substr(0, rest.find(' ')));
-            jump_targets(rest, r.targets);
-            if (!r.targets.empty()) rules.push_back(std::move(r));
-        });
-    }
-    auto survives = [&](const KernelRule& r) {
-        if (has(stale, r.table, r.chain)) return false;
-        return !has(declared, r.table, r.chain) || has(new_hooks, r.table, r.chain);
+        }
+    });
+    auto survives = [&](const Jump& j) {
+        if (has(stale, j.table, j.chain)) return false;
+        return !has(replaced, j.table, j.chain) || has(new_hooks, j.table, j.chain);
     };
     for (bool changed = true; changed;) {
         changed = false;
-        for (const auto& r : rules) {
-            if (!survives(r)) continue;
-            auto it = stale.find(r.table);
-            if (it == stale.end()) continue;
-            for (const auto& target : r.targets) changed |= it->second.erase(target) != 0;
+        for (const auto& j : jumps) {
+            if (survives(j)) changed |= stale[j.table].erase(j.target) != 0;
         }
     }
 
-    std::string out;
-    out.reserve(text.size() + 256);
-    std::string table;
+    // Insert before each table's COMMIT, last table first so earlier offsets stay valid.
+    std::vector<std::pair<std::size_t, std::string>> inserts;
+    std::size_t offset = 0;
     for_each_line(text, [&](std::string_view line) {
         if (!line.empty() && line.front() == '*') table.assign(line.substr(1));
         if (line == "COMMIT") {
-            if (auto it = stale.find(table); it != stale.end()) {
-                for (const auto& c : it->second) out += "-F " + c + "\n";
+            if (auto it = stale.find(table); it != stale.end() && !it->second.empty()) {
+                std::string lines;
+                for (const auto& c : it->second) lines += "-F " + c + "\n";
                 for (const auto& c : it->second) {
-                    out += "-X " + c + "\n";
+                    lines += "-X " + c + "\n";
                     if (retired != nullptr) retired->push_back(RetiredChain{table, c});
                 }
+                inserts.emplace_back(offset, std::move(lines));
                 stale.erase(it);
             }
         }
-        out.append(line);
-        out += '\n';
+        offset += line.size() + 1;
     });
-    return out;
+    for (auto it = inserts.rbegin(); it != inserts.rend(); ++it) text.insert(it->first, it->second);
 }
 
 void StateDir::ensure() const {
@@ -260,20 +298,23 @@ void StateDir::write_status(const std::string& result, const std::string& detail
     io::write_file_atomic(status_file(), "result: " + result + "\ntime: " + utc_now() + "\ndetail: " + detail + "\n");
 }
 
-std::optional<std::string> read_state_file(const fs::path& path, std::string& error) {
+namespace {
+
+/// Reads a state file (regular, not a symlink, at most 512 MiB) in chunks handed to `sink`.
+/// False when it is missing or unreadable (`error` says why, empty when it does not exist).
+bool read_state_chunks(const fs::path& path, std::string& error, const std::function<void(std::string_view)>& sink) {
     error.clear();
     int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         if (errno != ENOENT) error = "cannot open " + path.string() + ": " + std::strerror(errno);
-        return std::nullopt;
+        return false;
     }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > (512L << 20)) {
         ::close(fd);
         error = path.string() + " is not a regular file of at most 512 MiB";
-        return std::nullopt;
+        return false;
     }
-    std::string content;
     char buf[65536];
     for (;;) {
         ssize_t n = ::read(fd, buf, sizeof buf);
@@ -281,13 +322,87 @@ std::optional<std::string> read_state_file(const fs::path& path, std::string& er
         if (n < 0) {
             error = "cannot read " + path.string() + ": " + std::strerror(errno);
             ::close(fd);
-            return std::nullopt;
+            return false;
         }
         if (n == 0) break;
-        content.append(buf, static_cast<std::size_t>(n));
+        sink(std::string_view(buf, static_cast<std::size_t>(n)));
     }
     ::close(fd);
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string> read_state_file(const fs::path& path, std::string& error) {
+    std::string content;
+    if (!read_state_chunks(path, error, [&](std::string_view chunk) { content.append(chunk); })) return std::nullopt;
     return content;
+}
+
+std::optional<std::map<ir::Family, ChainsByTable>> read_owned_chains(const fs::path& path, std::string& error) {
+    std::map<ir::Family, ChainsByTable> owned, hooks;
+    ChainsByTable* chains = nullptr;
+    ChainsByTable* family_hooks = nullptr;
+    std::string table;
+    bool first = true, valid = true;
+    auto line = [&](std::string_view l) {
+        if (!valid) return;
+        if (first) {
+            first = false;
+            valid = l.substr(0, 2) == "# ";
+            return;
+        }
+        if (l.substr(0, 3) == "#@ ") {
+            std::istringstream words{std::string(l.substr(3))};
+            std::string key, a, b;
+            words >> key >> a >> b;
+            if (key == "family") {
+                if (a != "ipv4" && a != "ipv6") {
+                    valid = false;
+                    return;
+                }
+                const ir::Family f = a == "ipv4" ? ir::Family::Ipv4 : ir::Family::Ipv6;
+                chains = &owned[f];
+                family_hooks = &hooks[f];
+            } else if (key == "hook" && family_hooks != nullptr) {
+                (*family_hooks)[a].insert(b);
+            }
+            return;
+        }
+        if (chains == nullptr || l.empty()) return;
+        if (l.front() == '*') {
+            table.assign(l.substr(1));
+        } else if (l.front() == ':') {
+            auto [name, user] = declared(l);
+            if (user) (*chains)[table].emplace(name);
+        }
+    };
+    std::string partial;  // a line cut by the end of a chunk
+    const bool read = read_state_chunks(path, error, [&](std::string_view chunk) {
+        for (;;) {
+            const std::size_t nl = chunk.find('\n');
+            if (nl == std::string_view::npos) {
+                partial.append(chunk);
+                return;
+            }
+            if (partial.empty()) {
+                line(chunk.substr(0, nl));
+            } else {
+                partial.append(chunk.substr(0, nl));
+                line(partial);
+                partial.clear();
+            }
+            chunk.remove_prefix(nl + 1);
+        }
+    });
+    if (!read) return std::nullopt;
+    if (!partial.empty()) line(partial);
+    if (first || !valid) {
+        error = path.string() + " is not a vuurmuur ruleset file";
+        return std::nullopt;
+    }
+    for (auto& [f, c] : owned) c = without(std::move(c), hooks[f]);
+    return owned;
 }
 
 ApplyLock::ApplyLock(const StateDir& dir) {

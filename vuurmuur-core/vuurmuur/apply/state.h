@@ -56,6 +56,19 @@ std::optional<StoredRulesets> parse_stored(const std::string& text);
 std::string adapt_to_kernel(const StoredFamily& family,
                             const std::map<std::string, std::set<std::string>>& existing);
 
+/// Chain names per table.
+using ChainsByTable = std::map<std::string, std::set<std::string>>;
+
+/// The chains `family` declares as its own: user chains ("-" policy) that are not hooks.
+ChainsByTable owned_chains(const StoredFamily& family);
+
+/// owned_chains of each family of a state file (format_stored's format), read line by line so
+/// the rulesets' text is never held whole (last-known-good of a large tree is 40 MB). nullopt
+/// when the file is missing, unreadable or not in that format (`error` says why; empty when
+/// the file does not exist).
+std::optional<std::map<ir::Family, ChainsByTable>> read_owned_chains(const std::filesystem::path& path,
+                                                                     std::string& error);
+
 /// A chain removed by retire_stale_chains.
 struct RetiredChain {
     std::string table;
@@ -63,19 +76,19 @@ struct RetiredChain {
     bool operator==(const RetiredChain&) const = default;
 };
 
-/// `text` (what adapt_to_kernel made of `family`) with lines that remove the chains an earlier
-/// load left behind: the chains `previous` (the last ruleset this program loaded) declared as
-/// its own — neither built-in nor hook — that `family` no longer declares and that `saved`
-/// (the kernel's save output) still has. Per table, "-F CHAIN" lines and then "-X CHAIN"
-/// lines go just before the table's COMMIT, chains in name order.
+/// Adds to `text` (what adapt_to_kernel made of `family`) the lines that remove the chains an
+/// earlier load left behind: the chains in `previously_owned` (owned_chains of the last
+/// ruleset this program loaded) that `family` no longer declares and that `saved` (the
+/// kernel's save output) still has. Per table, "-F CHAIN" lines and then "-X CHAIN" lines go
+/// just before the table's COMMIT, chains in name order.
 ///
 /// A chain is kept when a rule that survives this load jumps to it: a rule in a hook chain,
 /// in a chain this program does not own (Docker's), in a table `text` does not load, or in
 /// another chain that is kept. Deleting it would make the whole load fail; the chains this
 /// load replaces (built-ins and its own) lose their old rules first, so their jumps do not
 /// count. `retired`, when given, receives the chains removed.
-std::string retire_stale_chains(const std::string& text, const StoredFamily& family, const StoredFamily& previous,
-                                const std::string& saved, std::vector<RetiredChain>* retired = nullptr);
+void retire_stale_chains(std::string& text, const StoredFamily& family, const ChainsByTable& previously_owned,
+                         const std::string& saved, std::vector<RetiredChain>* retired = nullptr);
 
 class StateDir {
 public:
