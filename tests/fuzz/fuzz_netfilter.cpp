@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "fuzz_support.h"
 #include "vuurmuur/apply/netfilter.h"
@@ -46,7 +47,29 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)rollback_text(saved, loaded, Variant::Legacy);
 
     if (auto stored = parse_stored(text)) {
-        for (const auto& family : stored->families) (void)adapt_to_kernel(family, chains);
+        for (const auto& family : stored->families) {
+            std::string text_for_kernel = adapt_to_kernel(family, chains);
+            // Against its own chains nothing is stale; against the save's user chains (as if
+            // the save had been the last load) only chains the family does not declare go.
+            std::string same_text = text_for_kernel;
+            std::vector<RetiredChain> retired;
+            retire_stale_chains(same_text, family, owned_chains(family), saved, &retired);
+            if (!retired.empty() || same_text != text_for_kernel) {
+                vuurmuur::fuzz::fail("retire_stale_chains removed a chain the ruleset declares",
+                                     vuurmuur::fuzz::printable(text));
+            }
+            ChainsByTable previous = existing_chains(saved);
+            retire_stale_chains(text_for_kernel, family, previous, saved, &retired);
+            const auto declared = existing_chains(family.text);
+            for (const auto& r : retired) {
+                auto it = declared.find(r.table);
+                if (it != declared.end() && it->second.count(r.chain) != 0) {
+                    vuurmuur::fuzz::fail("retire_stale_chains removed " + r.table + " " + r.chain +
+                                             ", which the ruleset declares",
+                                         vuurmuur::fuzz::printable(text));
+                }
+            }
+        }
         const std::string formatted = format_stored(*stored);
         auto again = parse_stored(formatted);
         if (!again || !same(*stored, *again)) {

@@ -164,10 +164,16 @@ std::vector<TableSection> split_tables(const std::string& text) {
 
 std::map<std::string, std::set<std::string>> existing_chains(const std::string& save_text) {
     std::map<std::string, std::set<std::string>> out;
-    for (const auto& t : split_tables(save_text)) {
-        auto& chains = out[t.name];
-        for (const auto& [name, policy] : t.chains) chains.insert(name);
-    }
+    std::set<std::string>* chains = nullptr;
+    for_each_line(save_text, [&](std::string_view line) {
+        if (line.empty()) return;
+        if (line.front() == '*') {
+            chains = &out[std::string(line.substr(1))];
+        } else if (line.front() == ':' && chains != nullptr) {
+            chains->emplace(line.substr(1, line.find(' ') == std::string_view::npos ? std::string_view::npos
+                                                                                    : line.find(' ') - 1));
+        }
+    });
     return out;
 }
 

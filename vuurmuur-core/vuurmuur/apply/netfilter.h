@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vuurmuur/apply/exec.h"
@@ -68,7 +69,20 @@ struct TableSection {
 /// The table sections of `text` in order; comment lines and lines outside sections are left out.
 std::vector<TableSection> split_tables(const std::string& text);
 
-/// Chains per table of a save output (what RenderOptions::existing_chains wants).
+/// Calls `fn` with each line of `text` (a std::string_view, without its '\n').
+template <typename Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        fn(text.substr(pos, end - pos));
+        pos = end + 1;
+    }
+}
+
+/// Chains per table of a save output (what RenderOptions::existing_chains wants), every table
+/// listed even without chains. Read in place: a save of a large ruleset is not copied.
 std::map<std::string, std::set<std::string>> existing_chains(const std::string& save_text);
 
 /// The input line an iptables-restore error names: "Error occurred at line: N",

@@ -79,22 +79,6 @@ std::optional<StoredRulesets> parse_stored(const std::string& text) {
     return stored;
 }
 
-namespace {
-
-/// Calls `fn` with each line of `text`, without its '\n'.
-template <typename Fn>
-void for_each_line(std::string_view text, Fn&& fn) {
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t end = text.find('\n', pos);
-        if (end == std::string_view::npos) end = text.size();
-        fn(text.substr(pos, end - pos));
-        pos = end + 1;
-    }
-}
-
-}  // namespace
-
 std::string adapt_to_kernel(const StoredFamily& family,
                             const std::map<std::string, std::set<std::string>>& existing) {
     // Hook declarations to drop, as "table\0chain".
@@ -146,19 +130,17 @@ std::pair<std::string_view, bool> declared(std::string_view line) {
     return {line.substr(0, space), rest.substr(0, rest.find(' ')) == "-"};
 }
 
-/// Chains per table that `text` (restore or save text) declares; only user chains when
-/// `user_only`.
-ChainsByTable declared_chains(std::string_view text, bool user_only) {
+/// User chains ("-" policy) per table that `text` (restore or save text) declares.
+ChainsByTable declared_user_chains(std::string_view text) {
     ChainsByTable out;
     std::string table;
     for_each_line(text, [&](std::string_view line) {
         if (line.empty()) return;
         if (line.front() == '*') {
             table.assign(line.substr(1));
-            out[table];
         } else if (line.front() == ':') {
             auto [name, user] = declared(line);
-            if (user || !user_only) out[table].emplace(name);
+            if (user) out[table].emplace(name);
         }
     });
     return out;
@@ -198,7 +180,7 @@ std::vector<std::string_view> jump_targets(std::string_view line) {
 }  // namespace
 
 ChainsByTable owned_chains(const StoredFamily& family) {
-    return without(declared_chains(family.text, true), hook_chains(family));
+    return without(declared_user_chains(family.text), hook_chains(family));
 }
 
 void retire_stale_chains(std::string& text, const StoredFamily& family, const ChainsByTable& previously_owned,
@@ -206,8 +188,8 @@ void retire_stale_chains(std::string& text, const StoredFamily& family, const Ch
     const ChainsByTable new_hooks = hook_chains(family);
     // Declared by the new ruleset: these are replaced (built-ins flushed, own chains
     // recreated), except hooks, which keep their rules.
-    const ChainsByTable replaced = declared_chains(family.text, false);
-    const ChainsByTable kernel = declared_chains(saved, false);
+    const ChainsByTable replaced = existing_chains(family.text);
+    const ChainsByTable kernel = existing_chains(saved);
 
     // Candidates: chains the previous load owned that the new one does not declare, in a
     // table it loads.
