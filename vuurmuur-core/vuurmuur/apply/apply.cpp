@@ -383,6 +383,7 @@ StoredFamily stored_part(const ir::Ruleset& rs, bool forward) {
     render::RenderOptions ro;
     ro.header.clear();
     StoredFamily sf{rs.family, render::iptables_restore(rs, ro), forward, {}};
+    sf.text.shrink_to_fit();  // rendered by appending: up to half of it was spare capacity
     for (const auto& t : rs.tables) {
         for (const auto& c : t.chains) {
             if (c.kind == ir::Chain::Kind::Hook) sf.hooks.emplace_back(t.name, c.name);
@@ -391,11 +392,11 @@ StoredFamily stored_part(const ir::Ruleset& rs, bool forward) {
     return sf;
 }
 
-/// What is loaded for `rs`: its stored form without the declarations of hook chains that
-/// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
 /// Chains of each family of the last load this program made, from last-known-good.
 using PreviousChains = std::map<ir::Family, ChainsByTable>;
 
+/// What is loaded for `rs`: its stored form without the declarations of hook chains that
+/// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
 /// `previous`: the chains of the last load this program made; those the new ruleset no
 /// longer has are removed. Null when not known.
 Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved,
@@ -706,15 +707,21 @@ void run_normal(const Request& rq, Report& report) {
     }
 
     // Forwarding per family, only as the rules ask; the old values go back on a rollback.
-    StoredRulesets previous{"vuurmuur: what ran before the pending apply (" + utc_now() + ")", {}};
     StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")",
                           std::move(stored)};
-    for (ir::Family f : cx.families()) previous.families.push_back(StoredFamily{f, saved[f], read_forward(f), {}});
+    std::map<ir::Family, std::optional<bool>> old_forward;
+    for (ir::Family f : cx.families()) old_forward[f] = read_forward(f);
     cx.set_forwarding(forward);
     cx.set_sysctls(prepared->sysctls);
     report.loaded = Loaded::Config;
 
     if (!rq.confirm_seconds) {
+        // Nothing from here on needs the IR, the loaded texts or the saves (they matter only
+        // for a rollback): freed before last-known-good's text is built (the peak of a large
+        // apply was here).
+        parts.clear();
+        saved.clear();
+        prepared->compiled = compile::Compiled{};
         try {
             io::write_file_atomic(sd.last_known_good(), format_stored(loaded));
             sd.write_status("applied", "the config was loaded and stored as last-known-good");
@@ -724,6 +731,8 @@ void run_normal(const Request& rq, Report& report) {
         return;
     }
 
+    StoredRulesets previous{"vuurmuur: what ran before the pending apply (" + utc_now() + ")", {}};
+    for (ir::Family f : cx.families()) previous.families.push_back(StoredFamily{f, saved[f], old_forward[f], {}});
     std::string error;
     long pid = 0;
     try {

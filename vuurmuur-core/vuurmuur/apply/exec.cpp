@@ -157,6 +157,7 @@ ExecResult run_program(const std::vector<std::string>& argv, const std::string& 
         }
     }
     close_fd(in.w);
+    result.out.shrink_to_fit();  // a save of a large ruleset: tens of MB, read by appending
     if (timed_out) ::kill(pid, SIGKILL);
     int wstatus = 0;
     pid_t w;

@@ -28,7 +28,14 @@ const StoredFamily* StoredRulesets::find(ir::Family f) const {
 }
 
 std::string format_stored(const StoredRulesets& stored) {
-    std::string out = "# " + stored.comment + "\n";
+    std::size_t size = stored.comment.size() + 3;
+    for (const auto& f : stored.families) {
+        size += 32 + f.text.size() + 1;
+        for (const auto& [table, chain] : f.hooks) size += 10 + table.size() + chain.size();
+    }
+    std::string out;
+    out.reserve(size);  // one allocation: the text of a large ruleset is tens of MB
+    out += "# " + stored.comment + "\n";
     for (const auto& f : stored.families) {
         out += "#@ family " + std::string(ir::family_name(f.family)) + "\n";
         if (f.forward) out += std::string("#@ forward ") + (*f.forward ? "yes" : "no") + "\n";
