@@ -53,13 +53,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             // the save had been the last load) only chains the family does not declare go.
             std::string same_text = text_for_kernel;
             std::vector<RetiredChain> retired;
-            retire_stale_chains(same_text, family, owned_chains(family), saved, &retired);
+            retire_stale_chains(same_text, family, owned_chains(family), saved, existing_chains(saved), &retired);
             if (!retired.empty() || same_text != text_for_kernel) {
                 vuurmuur::fuzz::fail("retire_stale_chains removed a chain the ruleset declares",
                                      vuurmuur::fuzz::printable(text));
             }
-            ChainsByTable previous = existing_chains(saved);
-            retire_stale_chains(text_for_kernel, family, previous, saved, &retired);
+            const ChainsByTable previous = existing_chains(saved);
+            retire_stale_chains(text_for_kernel, family, previous, saved, previous, &retired);
             const auto declared = existing_chains(family.text);
             for (const auto& r : retired) {
                 auto it = declared.find(r.table);

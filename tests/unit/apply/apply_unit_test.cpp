@@ -165,6 +165,22 @@ TEST_CASE("apply: stored rulesets round-trip - hook declarations are dropped whe
     CHECK(adapt_to_kernel(v4, {{"filter", {"NEWACCEPT"}}}) == v4.text);
 }
 
+TEST_CASE("apply: the name and policy of a chain declaration, a rule line without its counters") {
+    auto decl = [](std::string_view line) {
+        const ChainDeclaration d = chain_declaration(line);
+        return std::string(d.name) + "|" + std::string(d.policy);
+    };
+    CHECK(decl(":INPUT DROP [10:600]") == "INPUT|DROP");
+    CHECK(decl(":BLOCKLIST - [0:0]") == "BLOCKLIST|-");
+    CHECK(decl(":FWD-eth0 -") == "FWD-eth0|-");
+    CHECK(decl(":LONELY") == "LONELY|");
+    CHECK(decl(":") == "|");
+    CHECK(without_counters("[3:180] -A PREROUTING -j NAT-OLD") == "-A PREROUTING -j NAT-OLD");
+    CHECK(without_counters("-A INPUT -j ACCEPT") == "-A INPUT -j ACCEPT");
+    CHECK(without_counters("[3:180]-A x") == "[3:180]-A x");
+    CHECK(without_counters("") == "");
+}
+
 TEST_CASE("apply: chains the previous load owned and the new ruleset lacks are flushed and deleted at COMMIT") {
     // Last load: own chains BLOCK, BLOCKLIST, FWD-eth2, OLD-A, OLD-B, NEWACCEPT, hook
     // PRE-VRMR-INPUT; a nat chain too.
@@ -211,7 +227,7 @@ TEST_CASE("apply: chains the previous load owned and the new ruleset lacks are f
     const std::string text = adapt_to_kernel(next, existing_chains(saved));
     auto retire = [&](const ChainsByTable& before, const std::string& kernel, std::vector<RetiredChain>* retired) {
         std::string t = text;
-        retire_stale_chains(t, next, before, kernel, retired);
+        retire_stale_chains(t, next, before, kernel, existing_chains(kernel), retired);
         return t;
     };
     std::vector<RetiredChain> retired;

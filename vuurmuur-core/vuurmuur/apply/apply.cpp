@@ -398,25 +398,24 @@ using PreviousChains = std::map<ir::Family, ChainsByTable>;
 /// What is loaded for `rs`: its stored form without the declarations of hook chains that
 /// `saved` (save output) has, which is what the renderer makes for that kernel, rendered once.
 /// `previous`: the chains of the last load this program made; those the new ruleset no
-/// longer has are removed. Null when not known.
+/// longer has are removed.
 Part load_part(const ir::Ruleset& rs, const StoredFamily& stored, const std::string& saved,
-               const PreviousChains* previous) {
+               const PreviousChains& previous) {
     Part p{rs.family, {}, &rs, {}, {}};
     p.options.header.clear();
     p.options.existing_chains = existing_chains(saved);
     p.text = adapt_to_kernel(stored, p.options.existing_chains);
-    if (previous != nullptr) {
-        if (auto it = previous->find(rs.family); it != previous->end()) {
-            retire_stale_chains(p.text, stored, it->second, saved, &p.retired);
-        }
+    if (auto it = previous.find(rs.family); it != previous.end()) {
+        retire_stale_chains(p.text, stored, it->second, saved, p.options.existing_chains, &p.retired);
     }
     return p;
 }
 
-/// The chains of last-known-good, when it can be read: what this program loaded last.
-std::optional<PreviousChains> read_previous_chains(const StateDir& sd) {
+/// The chains of last-known-good: what this program loaded last. Empty when it cannot be
+/// read (nothing is known, so nothing is removed).
+PreviousChains read_previous_chains(const StateDir& sd) {
     std::string err;
-    return read_owned_chains(sd.last_known_good(), err);
+    return read_owned_chains(sd.last_known_good(), err).value_or(PreviousChains{});
 }
 
 /// "ipv4: removed 2 chains the new ruleset no longer has: filter BLOCK, filter BLOCKLIST"
@@ -644,7 +643,7 @@ void run_normal(const Request& rq, Report& report) {
         }
     }
 
-    const std::optional<PreviousChains> previous_load = read_previous_chains(sd);
+    const PreviousChains previous_load = read_previous_chains(sd);
     // The saves of both families run while the tree compiles and renders.
     auto saving = cx.start_snapshot();
     auto prepared = compile_checked(checked.config, report);
@@ -674,7 +673,7 @@ void run_normal(const Request& rq, Report& report) {
     std::vector<Part> parts;
     if (rq.test_only) {
         for (const auto& sf : stored) {
-            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family], previous_load ? &*previous_load : nullptr));
+            parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family], previous_load));
         }
         if (!cx.test_load(parts)) return;
     } else {
@@ -688,7 +687,7 @@ void run_normal(const Request& rq, Report& report) {
                 return;
             }
             parts.push_back(load_part(ruleset_of(prepared->compiled, sf.family), sf, saved[sf.family],
-                                      previous_load ? &*previous_load : nullptr));
+                                      previous_load));
             if (!cx.load_last(parts, saved)) return;
         }
     }
@@ -849,7 +848,7 @@ void run_boot(const Request& rq, Report& report) {
     };
 
     if (prepared && !stale) {
-        const std::optional<PreviousChains> previous_load = read_previous_chains(sd);
+        const PreviousChains previous_load = read_previous_chains(sd);
         std::vector<Part> parts;
         std::map<ir::Family, bool> forward;
         StoredRulesets loaded{"vuurmuur last-known-good: the rulesets of the last confirmed apply (" + utc_now() + ")", {}};
@@ -857,7 +856,7 @@ void run_boot(const Request& rq, Report& report) {
             const auto& rs = ruleset_of(prepared->compiled, f);
             forward[f] = forwards(prepared->compiled, f);
             loaded.families.push_back(stored_part(rs, forward[f]));
-            parts.push_back(load_part(rs, loaded.families.back(), saved[f], previous_load ? &*previous_load : nullptr));
+            parts.push_back(load_part(rs, loaded.families.back(), saved[f], previous_load));
         }
         if (cx.load(parts, saved)) {
             cx.set_forwarding(forward);

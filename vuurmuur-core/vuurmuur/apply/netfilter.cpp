@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <sstream>
@@ -162,6 +163,20 @@ std::vector<TableSection> split_tables(const std::string& text) {
     return tables;
 }
 
+ChainDeclaration chain_declaration(std::string_view line) {
+    line.remove_prefix(std::min<std::size_t>(1, line.size()));  // ':'
+    const std::size_t space = line.find(' ');
+    if (space == std::string_view::npos) return {line, {}};
+    const std::string_view rest = line.substr(space + 1);
+    return {line.substr(0, space), rest.substr(0, rest.find(' '))};
+}
+
+std::string_view without_counters(std::string_view line) {
+    if (line.empty() || line.front() != '[') return line;
+    const std::size_t close = line.find("] ");
+    return close == std::string_view::npos ? line : line.substr(close + 2);
+}
+
 std::map<std::string, std::set<std::string>> existing_chains(const std::string& save_text) {
     std::map<std::string, std::set<std::string>> out;
     std::set<std::string>* chains = nullptr;
@@ -170,8 +185,7 @@ std::map<std::string, std::set<std::string>> existing_chains(const std::string& 
         if (line.front() == '*') {
             chains = &out[std::string(line.substr(1))];
         } else if (line.front() == ':' && chains != nullptr) {
-            chains->emplace(line.substr(1, line.find(' ') == std::string_view::npos ? std::string_view::npos
-                                                                                    : line.find(' ') - 1));
+            chains->emplace(chain_declaration(line).name);
         }
     });
     return out;
@@ -226,9 +240,7 @@ std::string normalize_save(const std::string& save_text) {
     for (auto line : lines_of(save_text)) {
         if (line.empty() || line.front() == '#') continue;
         if (line.front() == '[') {
-            // "[12:345] -A INPUT ..." (save -c)
-            auto close = line.find("] ");
-            if (close != std::string::npos) line.erase(0, close + 2);
+            line = std::string(without_counters(line));
         } else if (line.front() == ':') {
             auto open = line.rfind(" [");
             if (open != std::string::npos && line.back() == ']') line = line.substr(0, open) + " [0:0]";

@@ -81,6 +81,18 @@ void for_each_line(std::string_view text, Fn&& fn) {
     }
 }
 
+/// A chain declaration line (":NAME POLICY [p:b]"): its name and policy ("-" for a user
+/// chain; empty when the line has none).
+struct ChainDeclaration {
+    std::string_view name;
+    std::string_view policy;
+};
+ChainDeclaration chain_declaration(std::string_view line);
+
+/// A rule line of `save -c` without its counters ("[12:345] -A ..." -> "-A ..."); other lines
+/// as they are.
+std::string_view without_counters(std::string_view line);
+
 /// Chains per table of a save output (what RenderOptions::existing_chains wants), every table
 /// listed even without chains. Read in place: a save of a large ruleset is not copied.
 std::map<std::string, std::set<std::string>> existing_chains(const std::string& save_text);

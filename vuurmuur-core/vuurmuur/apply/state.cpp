@@ -108,9 +108,7 @@ std::string adapt_to_kernel(const StoredFamily& family,
         if (!line.empty() && line.front() == '*') {
             table.assign(line.substr(1));
         } else if (!line.empty() && line.front() == ':') {
-            std::string_view chain = line.substr(1, line.find(' ') == std::string_view::npos ? std::string_view::npos
-                                                                                               : line.find(' ') - 1);
-            keep = drop.count(table + '\0' + std::string(chain)) == 0;
+            keep = drop.count(table + '\0' + std::string(chain_declaration(line).name)) == 0;
         }
         if (keep) {
             out.append(line);
@@ -127,16 +125,6 @@ bool has(const ChainsByTable& chains, const std::string& table, const std::strin
     return it != chains.end() && it->second.count(chain) != 0;
 }
 
-/// The chain a declaration line (":NAME POLICY [p:b]") declares, and whether it is a user
-/// chain (policy "-").
-std::pair<std::string_view, bool> declared(std::string_view line) {
-    line.remove_prefix(1);
-    const std::size_t space = line.find(' ');
-    if (space == std::string_view::npos) return {line, false};
-    const std::string_view rest = line.substr(space + 1);
-    return {line.substr(0, space), rest.substr(0, rest.find(' ')) == "-"};
-}
-
 /// User chains ("-" policy) per table that `text` (restore or save text) declares.
 ChainsByTable declared_user_chains(std::string_view text) {
     ChainsByTable out;
@@ -146,8 +134,8 @@ ChainsByTable declared_user_chains(std::string_view text) {
         if (line.front() == '*') {
             table.assign(line.substr(1));
         } else if (line.front() == ':') {
-            auto [name, user] = declared(line);
-            if (user) out[table].emplace(name);
+            const ChainDeclaration d = chain_declaration(line);
+            if (d.policy == "-") out[table].emplace(d.name);
         }
     });
     return out;
@@ -191,12 +179,11 @@ ChainsByTable owned_chains(const StoredFamily& family) {
 }
 
 void retire_stale_chains(std::string& text, const StoredFamily& family, const ChainsByTable& previously_owned,
-                         const std::string& saved, std::vector<RetiredChain>* retired) {
+                         const std::string& saved, const ChainsByTable& kernel, std::vector<RetiredChain>* retired) {
     const ChainsByTable new_hooks = hook_chains(family);
     // Declared by the new ruleset: these are replaced (built-ins flushed, own chains
     // recreated), except hooks, which keep their rules.
     const ChainsByTable replaced = existing_chains(family.text);
-    const ChainsByTable kernel = existing_chains(saved);
 
     // Candidates: chains the previous load owned that the new one does not declare, in a
     // table it loads.
@@ -219,11 +206,7 @@ void retire_stale_chains(std::string& text, const StoredFamily& family, const Ch
     std::string table;
     for_each_line(saved, [&](std::string_view line) {
         if (!line.empty() && line.front() == '*') table.assign(line.substr(1));
-        if (!line.empty() && line.front() == '[') {  // "[packets:bytes] -A ..." (save -c)
-            const std::size_t close = line.find("] ");
-            if (close == std::string_view::npos) return;
-            line.remove_prefix(close + 2);
-        }
+        line = without_counters(line);
         if (line.substr(0, 3) != "-A ") return;
         line.remove_prefix(3);
         auto it = stale.find(table);
@@ -362,8 +345,8 @@ std::optional<std::map<ir::Family, ChainsByTable>> read_owned_chains(const fs::p
         if (l.front() == '*') {
             table.assign(l.substr(1));
         } else if (l.front() == ':') {
-            auto [name, user] = declared(l);
-            if (user) (*chains)[table].emplace(name);
+            const ChainDeclaration d = chain_declaration(l);
+            if (d.policy == "-") (*chains)[table].emplace(d.name);
         }
     };
     std::string partial;  // a line cut by the end of a chunk

@@ -79,7 +79,7 @@ struct RetiredChain {
 /// Adds to `text` (what adapt_to_kernel made of `family`) the lines that remove the chains an
 /// earlier load left behind: the chains in `previously_owned` (owned_chains of the last
 /// ruleset this program loaded) that `family` no longer declares and that `saved` (the
-/// kernel's save output) still has. Per table, "-F CHAIN" lines and then "-X CHAIN" lines go
+/// kernel's save output, whose chains `kernel` lists: existing_chains(saved)) still has. Per table, "-F CHAIN" lines and then "-X CHAIN" lines go
 /// just before the table's COMMIT, chains in name order.
 ///
 /// A chain is kept when a rule that survives this load jumps to it: a rule in a hook chain,
@@ -88,7 +88,8 @@ struct RetiredChain {
 /// load replaces (built-ins and its own) lose their old rules first, so their jumps do not
 /// count. `retired`, when given, receives the chains removed.
 void retire_stale_chains(std::string& text, const StoredFamily& family, const ChainsByTable& previously_owned,
-                         const std::string& saved, std::vector<RetiredChain>* retired = nullptr);
+                         const std::string& saved, const ChainsByTable& kernel,
+                         std::vector<RetiredChain>* retired = nullptr);
 
 class StateDir {
 public:
