@@ -267,6 +267,11 @@ TEST_CASE("apply: chains the previous load owned and the new ruleset lacks are f
     vm::test::write_file(lkg, "*filter\nCOMMIT\n");
     CHECK_FALSE(read_owned_chains(lkg, error));
     CHECK(error == lkg.string() + " is not a vuurmuur ruleset file");
+    // What parse_stored refuses (here an unknown "#@" line), this refuses too: one reader.
+    const std::string odd = "# x\n#@ family ipv4\n#@ colour blue\n*filter\n:A - [0:0]\nCOMMIT\n";
+    CHECK_FALSE(parse_stored(odd));
+    vm::test::write_file(lkg, odd);
+    CHECK_FALSE(read_owned_chains(lkg, error));
     CHECK_FALSE(read_owned_chains(dir.path() / "missing", error));
     CHECK(error.empty());
 }

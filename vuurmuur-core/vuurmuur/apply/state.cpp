@@ -46,44 +46,70 @@ std::string format_stored(const StoredRulesets& stored) {
     return out;
 }
 
-std::optional<StoredRulesets> parse_stored(const std::string& text) {
-    StoredRulesets stored;
-    std::istringstream in(text);
-    std::string line;
-    bool first = true;
-    StoredFamily* current = nullptr;
-    while (std::getline(in, line)) {
-        if (first) {
-            first = false;
-            if (line.rfind("# ", 0) != 0) return std::nullopt;
-            stored.comment = line.substr(2);
-            continue;
+namespace {
+
+/// format_stored's format, a line at a time: the one place that knows its header lines and
+/// what makes a file invalid. `v` receives comment(text), family(f), forward(bool),
+/// hook(table, chain) and text(line) in file order.
+class StoredLines {
+public:
+    /// False when `line` makes the file invalid (nothing more should be fed).
+    template <typename Visitor>
+    bool line(std::string_view line, Visitor& v) {
+        if (first_) {
+            first_ = false;
+            if (line.substr(0, 2) != "# ") return false;
+            v.comment(line.substr(2));
+            return true;
         }
-        if (line.rfind("#@ ", 0) == 0) {
-            std::istringstream words(line.substr(3));
+        if (line.substr(0, 3) == "#@ ") {
+            std::istringstream words{std::string(line.substr(3))};
             std::string key, a, b;
             words >> key >> a >> b;
             if (key == "family") {
-                if (a != "ipv4" && a != "ipv6") return std::nullopt;
-                stored.families.push_back({a == "ipv4" ? ir::Family::Ipv4 : ir::Family::Ipv6, {}, {}, {}});
-                current = &stored.families.back();
-            } else if (key == "forward" && current != nullptr && (a == "yes" || a == "no")) {
-                current->forward = a == "yes";
-            } else if (key == "hook" && current != nullptr && !a.empty() && !b.empty()) {
-                current->hooks.emplace_back(a, b);
+                if (a != "ipv4" && a != "ipv6") return false;
+                in_family_ = true;
+                v.family(a == "ipv4" ? ir::Family::Ipv4 : ir::Family::Ipv6);
+            } else if (key == "forward" && in_family_ && (a == "yes" || a == "no")) {
+                v.forward(a == "yes");
+            } else if (key == "hook" && in_family_ && !a.empty() && !b.empty()) {
+                v.hook(a, b);
             } else {
-                return std::nullopt;
+                return false;
             }
-            continue;
+            return true;
         }
-        if (current == nullptr) {
-            if (line.empty() || line.front() == '#') continue;
-            return std::nullopt;
-        }
-        current->text += line + "\n";
+        if (!in_family_) return line.empty() || line.front() == '#';
+        v.text(line);
+        return true;
     }
-    if (first) return std::nullopt;
-    return stored;
+    /// Whether the comment line was seen (an empty file is not a state file).
+    bool started() const { return !first_; }
+
+private:
+    bool first_ = true;
+    bool in_family_ = false;
+};
+
+}  // namespace
+
+std::optional<StoredRulesets> parse_stored(const std::string& text) {
+    struct Collect {
+        StoredRulesets stored;
+        void comment(std::string_view c) { stored.comment.assign(c); }
+        void family(ir::Family f) { stored.families.push_back({f, {}, {}, {}}); }
+        void forward(bool on) { stored.families.back().forward = on; }
+        void hook(const std::string& t, const std::string& c) { stored.families.back().hooks.emplace_back(t, c); }
+        void text(std::string_view line) {
+            stored.families.back().text.append(line);
+            stored.families.back().text += '\n';
+        }
+    } collect;
+    StoredLines reader;
+    bool valid = true;
+    for_each_line(text, [&](std::string_view line) { valid = valid && reader.line(line, collect); });
+    if (!valid || !reader.started()) return std::nullopt;
+    return std::move(collect.stored);
 }
 
 std::string adapt_to_kernel(const StoredFamily& family,
@@ -312,43 +338,30 @@ std::optional<std::string> read_state_file(const fs::path& path, std::string& er
 }
 
 std::optional<std::map<ir::Family, ChainsByTable>> read_owned_chains(const fs::path& path, std::string& error) {
-    std::map<ir::Family, ChainsByTable> owned, hooks;
-    ChainsByTable* chains = nullptr;
-    ChainsByTable* family_hooks = nullptr;
-    std::string table;
-    bool first = true, valid = true;
-    auto line = [&](std::string_view l) {
-        if (!valid) return;
-        if (first) {
-            first = false;
-            valid = l.substr(0, 2) == "# ";
-            return;
+    struct Collect {
+        std::map<ir::Family, ChainsByTable> owned, hooks;
+        ir::Family current = ir::Family::Ipv4;
+        std::string table;
+        void comment(std::string_view) {}
+        void family(ir::Family f) {
+            current = f;
+            owned[f];
         }
-        if (l.substr(0, 3) == "#@ ") {
-            std::istringstream words{std::string(l.substr(3))};
-            std::string key, a, b;
-            words >> key >> a >> b;
-            if (key == "family") {
-                if (a != "ipv4" && a != "ipv6") {
-                    valid = false;
-                    return;
-                }
-                const ir::Family f = a == "ipv4" ? ir::Family::Ipv4 : ir::Family::Ipv6;
-                chains = &owned[f];
-                family_hooks = &hooks[f];
-            } else if (key == "hook" && family_hooks != nullptr) {
-                (*family_hooks)[a].insert(b);
+        void forward(bool) {}
+        void hook(const std::string& t, const std::string& c) { hooks[current][t].insert(c); }
+        void text(std::string_view line) {
+            if (line.empty()) return;
+            if (line.front() == '*') {
+                table.assign(line.substr(1));
+            } else if (line.front() == ':') {
+                const ChainDeclaration d = chain_declaration(line);
+                if (d.policy == "-") owned[current][table].emplace(d.name);
             }
-            return;
         }
-        if (chains == nullptr || l.empty()) return;
-        if (l.front() == '*') {
-            table.assign(l.substr(1));
-        } else if (l.front() == ':') {
-            const ChainDeclaration d = chain_declaration(l);
-            if (d.policy == "-") (*chains)[table].emplace(d.name);
-        }
-    };
+    } collect;
+    StoredLines reader;
+    bool valid = true;
+    auto feed = [&](std::string_view line) { valid = valid && reader.line(line, collect); };
     std::string partial;  // a line cut by the end of a chunk
     const bool read = read_state_chunks(path, error, [&](std::string_view chunk) {
         for (;;) {
@@ -358,23 +371,23 @@ std::optional<std::map<ir::Family, ChainsByTable>> read_owned_chains(const fs::p
                 return;
             }
             if (partial.empty()) {
-                line(chunk.substr(0, nl));
+                feed(chunk.substr(0, nl));
             } else {
                 partial.append(chunk.substr(0, nl));
-                line(partial);
+                feed(partial);
                 partial.clear();
             }
             chunk.remove_prefix(nl + 1);
         }
     });
     if (!read) return std::nullopt;
-    if (!partial.empty()) line(partial);
-    if (first || !valid) {
+    if (!partial.empty()) feed(partial);
+    if (!valid || !reader.started()) {
         error = path.string() + " is not a vuurmuur ruleset file";
         return std::nullopt;
     }
-    for (auto& [f, c] : owned) c = without(std::move(c), hooks[f]);
-    return owned;
+    for (auto& [f, c] : collect.owned) c = without(std::move(c), collect.hooks[f]);
+    return std::move(collect.owned);
 }
 
 ApplyLock::ApplyLock(const StateDir& dir) {
