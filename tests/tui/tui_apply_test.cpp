@@ -87,9 +87,11 @@ TEST_CASE("tui: Apply changes with confirm in a network namespace and without co
         REQUIRE(ui.started());
         WAIT_FOR(ui, "Main Menu");
         ui.keys({"a"});
-        // the smtp rule, once per family
-        WAIT_FOR(ui, "Changes: +2 -0 rules");
-        CHECK(ui.last_screen().find("--dport 25") != std::string::npos);
+        // the smtp rule, once per family. Waited for by the rule line, drawn below the
+        // summary: waiting for the summary and then looking for the rule could capture the
+        // screen half painted (seen once in CI).
+        WAIT_FOR(ui, "--dport 25");
+        CHECK(ui.last_screen().find("Changes: +2 -0 rules") != std::string::npos);
         ui.keys({"a"});
         WAIT_FOR(ui, "Press y or Enter to confirm");
         auto watcher = vuurmuur::apply::pending_watcher(state);
